@@ -1,0 +1,1 @@
+"""Compact Watch: civil-society evidence for security-assistance compacts."""
