@@ -1,0 +1,81 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import Babel
+from flask_wtf import CSRFProtect
+from redis import Redis
+
+from portal.auth.loader import install_staff_loader
+from portal.cli import register_cli
+from portal.config import Config
+from portal.database import Database
+from portal.i18n.locale import select_locale
+from portal.i18n.templating import install_i18n
+from portal.limits import Counters, DatabaseCounters, RedisCounters
+from portal.paths import ROOT, STATIC, TEMPLATES, TRANSLATIONS
+from portal.web.access import install_access_control
+from portal.web.access_log import configure_logging, install_request_logging
+from portal.web.errors import install_error_pages
+from portal.web.headers import install_security_headers
+from portal.web.services import EXTENSION, Services, close_request_session
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    configure_logging(config.log_level)
+    app = Flask(
+        "portal",
+        root_path=str(ROOT / "portal"),
+        template_folder=str(TEMPLATES),
+        static_folder=str(STATIC),
+        instance_path=str(config.instance_path),
+    )
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        TESTING=config.testing,
+        # 24 h CSRF window: a report with photos sent over 2G or Tor can take an hour to write.
+        WTF_CSRF_TIME_LIMIT=24 * 3600,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=config.behind_tls,
+        SESSION_COOKIE_NAME="cw_csrf",
+        BABEL_DEFAULT_LOCALE=config.default_locale,
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
+        MAX_CONTENT_LENGTH=40 * 1024 * 1024,
+        PORTAL_CONFIG=config,
+    )
+
+    database = Database(config.database_url)
+    app.extensions[EXTENSION] = Services(
+        config=config, database=database, counters=_counters(config, database)
+    )
+    app.teardown_appcontext(close_request_session)
+
+    Babel(app, locale_selector=lambda: select_locale(request, config.default_locale))
+    CSRFProtect(app)
+    install_staff_loader(app)
+    install_i18n(app)
+    install_access_control(app)
+    install_security_headers(app, config)
+    install_request_logging(app)
+    install_error_pages(app)
+    _register_blueprints(app, config)
+    register_cli(app)
+    return app
+
+
+def _counters(config: Config, database: Database) -> Counters:
+    if config.redis_url:
+        return RedisCounters(Redis.from_url(config.redis_url))
+    return DatabaseCounters(database.sessions)
+
+
+def _register_blueprints(app: Flask, config: Config) -> None:
+    from portal.auth.views import make_blueprint as auth
+    from portal.health.views import make_blueprint as health
+    from portal.home.views import make_blueprint as home
+
+    for make in (home, auth, health):
+        app.register_blueprint(make(config))

@@ -1,0 +1,45 @@
+"""Resolve `current_user` from the staff session cookie on each request."""
+
+from __future__ import annotations
+
+from flask import Flask, Request, g
+from flask_login import LoginManager
+
+from portal.auth.staff_sessions import COOKIE_NAME, SessionToken, resume_session
+from portal.domain.models import StaffSession, User
+from portal.web.services import db
+
+
+def install_staff_loader(app: Flask) -> LoginManager:
+    manager = LoginManager()
+    manager.init_app(app)
+    # Never remember a user in Flask's readable cookie session; the server-side record decides.
+    manager.session_protection = None
+
+    @manager.user_loader  # type: ignore[untyped-decorator]
+    def _no_cookie_session(_user_id: str) -> None:
+        return None
+
+    @manager.request_loader  # type: ignore[untyped-decorator]
+    def _from_staff_cookie(request: Request) -> User | None:
+        token = SessionToken.parse(request.cookies.get(COOKIE_NAME, ""))
+        if token is None:
+            return None
+        session = db()
+        record = resume_session(session, token)
+        session.commit()
+        if record is None:
+            return None
+        user = session.get(User, record.user_id)
+        if user is None or not user.active:
+            return None
+        g.staff_session = record
+        g.staff_token = token
+        return user
+
+    return manager
+
+
+def current_staff_session() -> StaffSession | None:
+    found: StaffSession | None = g.get("staff_session")
+    return found

@@ -1,0 +1,75 @@
+"""Signing staff in: password check and per-account throttling (no Flask here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.auth.passwords import PasswordHashParams, hash_password, verify_password
+from portal.config import LoginThrottle
+from portal.domain.models import User
+from portal.limits import Counters, counter_key
+
+
+class SignInError(Exception):
+    """Base of what can go wrong signing in; each maps to one translated message."""
+
+
+class InvalidCredentials(SignInError):
+    """Wrong email or password; deliberately not saying which."""
+
+
+@dataclass
+class AccountThrottled(SignInError):
+    retry_after_seconds: int
+
+
+# Verified when the email is unknown so that an unknown account costs as long as a known one:
+# response time must not tell an attacker which staff emails exist.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash(params: PasswordHashParams) -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password("not a real password, only for timing", params)
+    return _DUMMY_HASH
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.execute(
+        select(User).where(func.lower(User.email) == email.strip().lower())
+    ).scalar_one_or_none()
+
+
+def authenticate(
+    session: Session,
+    counters: Counters,
+    *,
+    email: str,
+    password: str,
+    throttle: LoginThrottle,
+    secret: bytes,
+    params: PasswordHashParams,
+) -> User:
+    """Return the user whose email and password match, or raise a `SignInError`.
+
+    The throttle is per account and checked *before* the password, so that during a lockout even
+    the right password is refused: an attacker cannot learn that a guess was right.
+    """
+    key = counter_key(secret, "login", email.strip().lower())
+    limits = {"limit": throttle.max_failures, "window_seconds": throttle.window_seconds}
+    state = counters.peek(key, **limits)
+    if state.blocked:
+        raise AccountThrottled(state.retry_after_seconds)
+    user = find_user(session, email)
+    stored = user.password_hash if user is not None else _dummy_hash(params)
+    if not verify_password(password, stored) or user is None or not user.active:
+        after = counters.hit(key, **limits)
+        if after.blocked:
+            raise AccountThrottled(after.retry_after_seconds)
+        raise InvalidCredentials()
+    counters.reset(key)
+    return user

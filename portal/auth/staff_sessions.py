@@ -1,0 +1,109 @@
+"""Server-side staff sessions (DESIGN §6).
+
+The cookie holds a random session id and a random session key. The database holds only the
+SHA-256 of the id and, later, the staff member's personal private key encrypted under the session
+key. A copy of the session table opens nothing; a stolen cookie alone expires with the session.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from portal.domain.models import StaffSession, User
+from portal.domain.models.base import utcnow
+
+COOKIE_NAME = "cw_staff"
+# A verifier's screen left open in an office is the common leak; 30 idle minutes closes it,
+# 12 hours bounds a session that is kept alive all day.
+IDLE_TIMEOUT = dt.timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class SessionToken:
+    session_id: bytes
+    session_key: bytes
+
+    def cookie_value(self) -> str:
+        return ".".join(
+            base64.urlsafe_b64encode(part).decode().rstrip("=")
+            for part in (self.session_id, self.session_key)
+        )
+
+    @classmethod
+    def parse(cls, value: str) -> SessionToken | None:
+        try:
+            sid, key = value.split(".")
+            return cls(_unb64(sid), _unb64(key))
+        except (ValueError, TypeError):
+            return None
+
+    @property
+    def id_hash(self) -> str:
+        return hashlib.sha256(self.session_id).hexdigest()
+
+
+def _unb64(text: str) -> bytes:
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if len(raw) != 32:
+        raise ValueError("bad token part")
+    return raw
+
+
+def start_session(
+    session: Session, user: User, *, now: dt.datetime | None = None
+) -> tuple[SessionToken, StaffSession]:
+    """A new session record for `user`; the caller sets the cookie from the token."""
+    now = now or utcnow()
+    token = SessionToken(secrets.token_bytes(32), secrets.token_bytes(32))
+    record = StaffSession(
+        id_hash=token.id_hash,
+        user_id=user.id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + ABSOLUTE_TIMEOUT,
+    )
+    session.add(record)
+    return token, record
+
+
+def resume_session(
+    session: Session, token: SessionToken, *, now: dt.datetime | None = None
+) -> StaffSession | None:
+    """The live session for this token, touched; expired ones are destroyed on sight."""
+    now = now or utcnow()
+    record = session.execute(
+        select(StaffSession).where(StaffSession.id_hash == token.id_hash)
+    ).scalar_one_or_none()
+    if record is None:
+        return None
+    if record.expires_at <= now or record.last_seen_at + IDLE_TIMEOUT <= now:
+        session.delete(record)
+        return None
+    record.last_seen_at = now
+    return record
+
+
+def end_session(session: Session, token: SessionToken) -> None:
+    session.execute(delete(StaffSession).where(StaffSession.id_hash == token.id_hash))
+
+
+def end_all_sessions(session: Session, user_id: int) -> None:
+    session.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
+
+
+def purge_expired(session: Session, *, now: dt.datetime | None = None) -> int:
+    now = now or utcnow()
+    result = session.execute(
+        delete(StaffSession).where(
+            (StaffSession.expires_at <= now) | (StaffSession.last_seen_at <= now - IDLE_TIMEOUT)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

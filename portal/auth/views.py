@@ -1,0 +1,98 @@
+"""Staff sign-in and sign-out."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_timedelta, gettext
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from portal.auth import service
+from portal.auth.forms import LoginForm
+from portal.auth.passwords import PasswordHashParams
+from portal.auth.staff_sessions import COOKIE_NAME, SessionToken, end_session, start_session
+from portal.config import Config
+from portal.web.services import db, services
+
+
+def make_blueprint(config: Config) -> Blueprint:
+    bp = Blueprint("auth", __name__, url_prefix="/auth")
+    hash_params = PasswordHashParams()
+
+    @bp.route("/login", methods=["GET", "POST"])
+    def login() -> tuple[str, int] | BaseResponse:
+        if current_user.is_authenticated:
+            return redirect(url_for("auth.account"))
+        form = LoginForm()
+        if form.validate_on_submit():
+            session = db()
+            try:
+                user = service.authenticate(
+                    session,
+                    services().counters,
+                    email=form.email.data or "",
+                    password=form.password.data or "",
+                    throttle=config.login_throttle,
+                    secret=config.secret_key.encode(),
+                    params=hash_params,
+                )
+            except service.AccountThrottled as throttled:
+                wait = format_timedelta(max(throttled.retry_after_seconds, 60), threshold=1.0)
+                form.form_errors.append(
+                    gettext(
+                        "Too many failed sign-in attempts for this account. "
+                        "Wait %(wait)s, then try again.",
+                        wait=wait,
+                    )
+                )
+            except service.InvalidCredentials:
+                form.form_errors.append(
+                    gettext("The email or password is not right. Check both and try again.")
+                )
+            else:
+                token, _record = start_session(session, user)
+                session.commit()
+                response = redirect(url_for("auth.account"))
+                _set_session_cookie(response, token, config)
+                return response
+        status = 200 if not form.errors and not form.form_errors else 400
+        return render_template("auth/login.html", form=form), status
+
+    @bp.route("/logout", methods=["POST"])
+    def logout() -> BaseResponse:
+        token = SessionToken.parse(request.cookies.get(COOKIE_NAME, ""))
+        if token is not None:
+            end_session(db(), token)
+            db().commit()
+        flash(gettext("You are signed out."), "info")
+        response = redirect(url_for("home.landing"))
+        response.delete_cookie(COOKIE_NAME, path="/")
+        return response
+
+    @bp.route("/account")
+    def account() -> str:
+        return render_template("auth/account.html", user=current_user)
+
+    return bp
+
+
+def _set_session_cookie(
+    response: BaseResponse | Response, token: SessionToken, config: Config
+) -> None:
+    # No max_age: the cookie dies with the browser; the server-side record enforces timeouts.
+    response.set_cookie(
+        COOKIE_NAME,
+        token.cookie_value(),
+        httponly=True,
+        secure=config.behind_tls,
+        samesite="Strict",
+        path="/",
+    )

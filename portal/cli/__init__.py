@@ -1,0 +1,13 @@
+"""`flask --app portal …` commands (DESIGN §12)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.cli.database import db_group
+from portal.cli.portal import portal_group
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(portal_group)

@@ -1,0 +1,110 @@
+"""Typed, frozen configuration read from the environment.
+
+`create_app(config)` takes one of these; nothing else in the portal reads `os.environ`, so a test,
+a worker and a CLI command can each build the exact configuration they need.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LOCALES: tuple[str, ...] = ("en", "fr", "ar", "ckb", "so", "ha", "fil")
+RTL_LOCALES: frozenset[str] = frozenset({"ar", "ckb"})
+
+
+class ConfigError(Exception):
+    """The environment describes a configuration the portal refuses to run with."""
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    # Per account, not per IP: staff sign in from shared offices and VPN exits, and an attacker
+    # with a botnet has many IPs. Ten failures then a 15-minute wait stops online guessing while a
+    # forgetful verifier is only slowed.
+    max_failures: int = 10
+    window_seconds: int = 900
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    secret_key: str
+    instance_path: Path
+    redis_url: str | None = None
+    default_locale: str = "en"
+    demo_mode: bool = False
+    demo_password: str = "demo-password-change-me"  # noqa: S105 - demo only, printed on start
+    # Behind a TLS proxy: cookies get `Secure`, responses get HSTS.
+    behind_tls: bool = False
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    log_level: str = "INFO"
+    testing: bool = False
+
+    @property
+    def jobs_inline(self) -> bool:
+        """Without Redis the same job functions run in-process right after commit."""
+        return self.redis_url is None
+
+    @property
+    def blob_path(self) -> Path:
+        return self.instance_path / "blobs"
+
+    @property
+    def keys_path(self) -> Path:
+        return self.instance_path / "keys"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        instance = Path(env.get("PORTAL_INSTANCE_PATH", "instance")).resolve()
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.sqlite3'}"
+        if database_url.startswith("postgres://"):
+            database_url = "postgresql://" + database_url.removeprefix("postgres://")
+        if database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+        demo = _flag(env.get("PORTAL_DEMO", "0"))
+        secret_key = env.get("SECRET_KEY") or _instance_secret(instance)
+        locale = env.get("PORTAL_DEFAULT_LOCALE", "en")
+        if locale not in LOCALES:
+            raise ConfigError(f"PORTAL_DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
+        return cls(
+            database_url=database_url,
+            secret_key=secret_key,
+            instance_path=instance,
+            redis_url=env.get("REDIS_URL") or None,
+            default_locale=locale,
+            demo_mode=demo,
+            demo_password=env.get("PORTAL_DEMO_PASSWORD", cls.demo_password),
+            behind_tls=_flag(env.get("PORTAL_BEHIND_TLS", "0")),
+            login_throttle=LoginThrottle(
+                max_failures=int(env.get("PORTAL_LOGIN_MAX_FAILURES", "10")),
+                window_seconds=int(env.get("PORTAL_LOGIN_WINDOW_SECONDS", "900")),
+            ),
+            log_level=env.get("PORTAL_LOG_LEVEL", "INFO").upper(),
+        )
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance: Path) -> str:
+    """A key kept in the instance folder when SECRET_KEY is not set.
+
+    Created once with O_EXCL so that several gunicorn workers starting together all end up with the
+    same key instead of each inventing one (which would sign a session in one worker and reject it
+    in the next). Several machines must share SECRET_KEY through the environment instead.
+    """
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -1,0 +1,88 @@
+"""SQLAlchemy models, split by meaning; import this package to register them all."""
+
+from portal.domain.models.audit import AuditEvent
+from portal.domain.models.base import Base
+from portal.domain.models.clusters import ClusterOrganisation, ClusterState, IncidentCluster
+from portal.domain.models.compacts import (
+    AssessorDatum,
+    Compact,
+    CompactDesk,
+    CompactStatus,
+    MonitoringPlan,
+    PlanIndicator,
+    PrivacyBudgetSpend,
+    Scorecard,
+    ScorecardEntry,
+    ScoringSnapshot,
+    TierDecision,
+)
+from portal.domain.models.indicators import IndicatorDefinition
+from portal.domain.models.keys import DeskKey, DeskKeyWrap, KeyRotation
+from portal.domain.models.outbox import OutboxJob, OutboxState
+from portal.domain.models.people import (
+    ApiToken,
+    Desk,
+    DeskMembership,
+    Organisation,
+    Role,
+    StaffSession,
+    ThrottleCounter,
+    User,
+    UserRole,
+)
+from portal.domain.models.reports import (
+    Attachment,
+    AttachmentKind,
+    Channel,
+    KeyHolder,
+    Message,
+    MessageDirection,
+    Report,
+    ReportIndicator,
+    ReportKeyWrap,
+    VerifierNote,
+)
+
+__all__ = [
+    "ApiToken",
+    "AssessorDatum",
+    "Attachment",
+    "AttachmentKind",
+    "AuditEvent",
+    "Base",
+    "Channel",
+    "ClusterOrganisation",
+    "ClusterState",
+    "Compact",
+    "CompactDesk",
+    "CompactStatus",
+    "Desk",
+    "DeskKey",
+    "DeskKeyWrap",
+    "DeskMembership",
+    "IncidentCluster",
+    "IndicatorDefinition",
+    "KeyHolder",
+    "KeyRotation",
+    "Message",
+    "MessageDirection",
+    "MonitoringPlan",
+    "Organisation",
+    "OutboxJob",
+    "OutboxState",
+    "PlanIndicator",
+    "PrivacyBudgetSpend",
+    "Report",
+    "ReportIndicator",
+    "ReportKeyWrap",
+    "Role",
+    "Scorecard",
+    "ScorecardEntry",
+    "ScoringSnapshot",
+    "StaffSession",
+    "ThrottleCounter",
+    "TierDecision",
+    "User",
+    "UserRole",
+    "VerifierNote",
+]

@@ -1,0 +1,178 @@
+"""Reports and what hangs off them; clear coarse fields beside sealed content (DESIGN §5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.domain.models.base import Base, new_public_id, str_enum, today
+from portal.domain.workflow import ReportStatus
+
+
+class Channel(enum.StrEnum):
+    WEB = "web"
+    API = "api"
+    SMS = "sms"
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        # The desk queue: a desk's reports by status, ordered by priority then age, paged by keyset.
+        Index("ix_reports_queue", "desk_id", "status", "priority", "id"),
+        Index("ix_reports_desk_age", "desk_id", "created_day", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desks.id"), index=True)
+    compact_id: Mapped[int | None] = mapped_column(ForeignKey("compacts.id"), index=True)
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str | None] = mapped_column(String(8), index=True)  # ISO 3166-2
+    incident_month: Mapped[dt.date] = mapped_column(index=True)  # first day of the month
+    primary_indicator: Mapped[str] = mapped_column(String(8), index=True)
+    force_branch: Mapped[str] = mapped_column(String(24))
+    severity: Mapped[int] = mapped_column(SmallInteger, default=2)  # self-rated 1 (low) – 3 (grave)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, 8), default=Channel.WEB)
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[ReportStatus] = mapped_column(
+        str_enum(ReportStatus), default=ReportStatus.RECEIVED, index=True
+    )
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    source_reliability: Mapped[str | None] = mapped_column(String(1))  # Admiralty A–F
+    information_credibility: Mapped[int | None] = mapped_column(SmallInteger)  # 1–6
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("incident_clusters.id"), index=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Clear only when the reporter chose to show it; otherwise it is inside the sealed payload.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_day: Mapped[dt.date] = mapped_column(default=today)
+    last_activity_day: Mapped[dt.date] = mapped_column(default=today)
+    retention_until: Mapped[dt.date | None] = mapped_column(index=True)
+    # HMAC-SHA256(pepper, receipt): finds the report from a receipt without storing the receipt.
+    receipt_lookup: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Keyed hashes (never plaintext) set by the intake job for duplicate suggestions and unit flags.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
+    unit_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    intake_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Sealed payload: narrative, exact date, precise place, unit and names, victims, contact,
+    # hidden organisation link. AES-256-GCM under the report's data key.
+    payload_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Set when retention destroyed the keys: the clear aggregate fields remain.
+    shredded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    indicators: Mapped[list[ReportIndicator]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", lazy="selectin"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="report", cascade="all, delete-orphan"
+    )
+    key_wraps: Mapped[list[ReportKeyWrap]] = relationship(
+        back_populates="report", cascade="all, delete-orphan"
+    )
+
+
+class ReportIndicator(Base):
+    __tablename__ = "report_indicators"
+    __table_args__ = (UniqueConstraint("report_id", "indicator_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    indicator_code: Mapped[str] = mapped_column(String(8), index=True)
+
+    report: Mapped[Report] = relationship(back_populates="indicators")
+
+
+class KeyHolder(enum.StrEnum):
+    DESK = "desk"  # HPKE-sealed to a desk key version
+    RECEIPT = "receipt"  # wrapped by Argon2id(receipt, salt)
+    MEMBER = "member"  # HPKE-sealed to a signed-in member's personal key
+
+
+class ReportKeyWrap(Base):
+    """The report's data key, wrapped once per holder.
+
+    Deleting these rows crypto-shreds the report: its ciphertext can never be opened again.
+    """
+
+    __tablename__ = "report_key_wraps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    holder: Mapped[KeyHolder] = mapped_column(str_enum(KeyHolder, 16))
+    desk_key_id: Mapped[int | None] = mapped_column(ForeignKey("desk_keys.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+
+    report: Mapped[Report] = relationship(back_populates="key_wraps")
+
+
+class AttachmentKind(enum.StrEnum):
+    IMAGE = "image"
+    PDF = "pdf"
+    AUDIO = "audio"
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[AttachmentKind] = mapped_column(str_enum(AttachmentKind, 8))
+    # Exact sizes fingerprint a file; a coarse bucket is enough for the queue.
+    size_bucket: Mapped[str] = mapped_column(String(16))
+    # Opaque key of the sealed content in the blob store.
+    blob_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # Sealed: original filename and media type.
+    meta_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    from_reporter: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_day: Mapped[dt.date] = mapped_column(default=today)
+
+    report: Mapped[Report] = relationship(back_populates="attachments")
+
+
+class MessageDirection(enum.StrEnum):
+    TO_REPORTER = "to_reporter"
+    FROM_REPORTER = "from_reporter"
+
+
+class Message(Base):
+    """A sealed message between the desk and the reporter (under the report's data key)."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[MessageDirection] = mapped_column(str_enum(MessageDirection, 16))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_day: Mapped[dt.date] = mapped_column(default=today)
+
+
+class VerifierNote(Base):
+    """A verifier's working note, sealed like report content; never shown to the reporter."""
+
+    __tablename__ = "verifier_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_day: Mapped[dt.date] = mapped_column(default=today)

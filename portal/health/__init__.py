@@ -1,0 +1,1 @@
+"""Liveness and readiness for the process supervisor and the load balancer."""

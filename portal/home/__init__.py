@@ -1,0 +1,1 @@
+"""The public start page and safety advice."""

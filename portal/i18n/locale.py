@@ -1,0 +1,64 @@
+"""Which language a visitor reads, and how the page is laid out for it (DESIGN §10).
+
+Order: an explicit choice (`?lang=` on this request, then the `lang` cookie it left) →
+`Accept-Language` → the configured default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel import Locale
+from flask import Request
+
+from portal.config import LOCALES, RTL_LOCALES
+
+LANG_PARAM = "lang"
+LANG_COOKIE = "lang"
+
+
+@dataclass(frozen=True)
+class LanguageChoice:
+    code: str
+    native_name: str
+    direction: str
+
+
+def _native_name(code: str) -> str:
+    # Babel knows every locale here by its own name ("العربية", "Soomaali", "کوردیی ناوەندی").
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+LANGUAGES: tuple[LanguageChoice, ...] = tuple(
+    LanguageChoice(code, _native_name(code), "rtl" if code in RTL_LOCALES else "ltr")
+    for code in LOCALES
+)
+
+
+def explicit_choice(request: Request) -> str | None:
+    """The language asked for on this request, if it is one we have."""
+    asked = request.args.get(LANG_PARAM, "")
+    return asked if asked in LOCALES else None
+
+
+def select_locale(request: Request, default: str) -> str:
+    chosen = explicit_choice(request)
+    if chosen:
+        return chosen
+    remembered = request.cookies.get(LANG_COOKIE, "")
+    if remembered in LOCALES:
+        return remembered
+    best = request.accept_languages.best_match(LOCALES)
+    if best:
+        return best
+    # Accept-Language may name a regional variant Babel reports as e.g. "ar-IQ" or "fr_NE".
+    for value, _quality in request.accept_languages:
+        base = value.replace("_", "-").split("-")[0].lower()
+        if base in LOCALES:
+            return base
+    return default
+
+
+def direction(code: str) -> str:
+    return "rtl" if code in RTL_LOCALES else "ltr"

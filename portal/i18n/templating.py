@@ -1,0 +1,65 @@
+"""What templates need to speak the visitor's language and lay the page out for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, request, url_for
+from flask_babel import get_locale, gettext
+from werkzeug.routing import BuildError
+
+from portal.domain.models.people import ROLE_LABELS, Role
+from portal.i18n.locale import LANG_COOKIE, LANGUAGES, direction, explicit_choice
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return str(locale) if locale is not None else "en"
+
+
+def language_url(code: str) -> str:
+    """This page in another language: a plain link, so switching needs no JavaScript."""
+    if request.endpoint is None or request.method != "GET":
+        return url_for("home.landing", lang=code)
+    args: dict[str, Any] = dict(request.view_args or {})
+    args.update({k: v for k, v in request.args.items() if k != "lang"})
+    args["lang"] = code
+    try:
+        return url_for(request.endpoint, **args)
+    except BuildError:
+        return url_for("home.landing", lang=code)
+
+
+def role_label(role: Role) -> str:
+    return str(gettext(ROLE_LABELS[role]))
+
+
+def has_endpoint(name: str) -> bool:
+    from flask import current_app
+
+    return name in current_app.view_functions
+
+
+def install_i18n(app: Flask) -> None:
+    @app.context_processor
+    def _language_context() -> dict[str, Any]:
+        code = current_language()
+        return {
+            "lang_code": code,
+            "lang_dir": direction(code),
+            "languages": LANGUAGES,
+            "language_url": language_url,
+            "has_endpoint": has_endpoint,
+            "role_label": role_label,
+        }
+
+    @app.after_request
+    def _remember_choice(response: Response) -> Response:
+        chosen = explicit_choice(request)
+        if chosen and request.cookies.get(LANG_COOKIE) != chosen:
+            response.set_cookie(
+                LANG_COOKIE, chosen, max_age=ONE_YEAR, samesite="Lax", httponly=True, path="/"
+            )
+        return response

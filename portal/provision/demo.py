@@ -1,0 +1,164 @@
+"""`portal demo`: desks, compacts, the catalogue and demo accounts (DESIGN §12). Idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.auth.passwords import PasswordHashParams
+from portal.domain.catalogue import CATALOGUE_VERSION, INDICATORS
+from portal.domain.models import (
+    Compact,
+    CompactDesk,
+    CompactStatus,
+    Desk,
+    MonitoringPlan,
+    Organisation,
+    PlanIndicator,
+    Role,
+    User,
+)
+from portal.i18n.places import country_name, regions
+from portal.provision.accounts import NewAccount, create_account
+from portal.provision.catalogue import sync_catalogue
+
+
+@dataclass(frozen=True)
+class DemoCountry:
+    alpha_2: str
+    partner: str
+    population: int
+    start: dt.date
+    years: int
+
+
+# Populations are rounded public estimates; they are the exposure denominators of the demo plans.
+COUNTRIES: tuple[DemoCountry, ...] = (
+    DemoCountry(
+        "IQ", "Ministry of Interior and Ministry of Defence", 46_000_000, dt.date(2026, 1, 1), 8
+    ),
+    DemoCountry("SO", "Federal Government security sector", 19_000_000, dt.date(2026, 4, 1), 6),
+    DemoCountry(
+        "NE", "Ministry of Defence and National Gendarmerie", 27_000_000, dt.date(2026, 1, 1), 5
+    ),
+    DemoCountry(
+        "PH",
+        "Department of National Defense and National Police",
+        115_000_000,
+        dt.date(2026, 7, 1),
+        10,
+    ),
+)
+
+DEMO_ORGANISATION = "Demo Civil Society Network (Iraq)"
+
+
+def seed_demo(session: Session, *, password: str, params: PasswordHashParams) -> dict[str, int]:
+    """Create what is missing; running it twice leaves the same rows as once."""
+    added = {"indicators": sync_catalogue(session), "desks": 0, "compacts": 0, "accounts": 0}
+    session.flush()
+    for country in COUNTRIES:
+        desk = _desk(session, country)
+        if desk is None:
+            desk = Desk(
+                code=country.alpha_2,
+                name=f"{country_name(country.alpha_2)} desk",
+                country=country.alpha_2,
+            )
+            session.add(desk)
+            session.flush()
+            added["desks"] += 1
+        if session.scalar(select(Compact.id).where(Compact.slug == _slug(country))) is None:
+            _add_compact(session, country, desk)
+            added["compacts"] += 1
+    organisation = session.scalar(
+        select(Organisation).where(Organisation.name == DEMO_ORGANISATION)
+    )
+    if organisation is None:
+        organisation = Organisation(
+            public_id="demo-iq-network", name=DEMO_ORGANISATION, country="IQ", verified=True
+        )
+        session.add(organisation)
+        session.flush()
+    every_desk = frozenset(c.alpha_2 for c in COUNTRIES)
+    accounts = (
+        NewAccount(
+            "admin@demo.test",
+            "Demo Administrator",
+            password,
+            frozenset({Role.ADMIN}),
+            every_desk,
+            is_demo=True,
+        ),
+        NewAccount(
+            "verifier@demo.test",
+            "Demo Verifier",
+            password,
+            frozenset({Role.VERIFIER}),
+            every_desk,
+            is_demo=True,
+        ),
+        NewAccount(
+            "assessor@demo.test",
+            "Demo Assessor",
+            password,
+            frozenset({Role.ASSESSOR}),
+            is_demo=True,
+        ),
+        NewAccount(
+            "member@demo.test",
+            "Demo Member",
+            password,
+            frozenset({Role.MEMBER}),
+            organisation=organisation,
+            is_demo=True,
+        ),
+    )
+    for account in accounts:
+        if session.scalar(select(User.id).where(func.lower(User.email) == account.email)) is None:
+            create_account(session, account, params)
+            added["accounts"] += 1
+    return added
+
+
+def _slug(country: DemoCountry) -> str:
+    return f"{country.alpha_2.lower()}-{country.start.year}"
+
+
+def _desk(session: Session, country: DemoCountry) -> Desk | None:
+    return session.scalar(select(Desk).where(Desk.code == country.alpha_2))
+
+
+def _add_compact(session: Session, country: DemoCountry, desk: Desk) -> None:
+    name = country_name(country.alpha_2)
+    end = dt.date(country.start.year + country.years, country.start.month, 1) - dt.timedelta(days=1)
+    compact = Compact(
+        slug=_slug(country),
+        country=country.alpha_2,
+        partner=country.partner,
+        title=f"{name} security compact {country.start.year}–{end.year}",
+        start_day=country.start,
+        end_day=end,
+        status=CompactStatus.ACTIVE,
+        population=country.population,
+        desks=[CompactDesk(desk_id=desk.id)],
+    )
+    session.add(compact)
+    session.flush()
+    # Every catalogue indicator is a priority in the demo plans; baselines come from assessors.
+    session.add(
+        MonitoringPlan(
+            compact_id=compact.id,
+            version=1,
+            catalogue_version=CATALOGUE_VERSION,
+            exposure={
+                "population": country.population,
+                "regions": len(regions(country.alpha_2)),
+            },
+            note="Demo plan: catalogue defaults, no baselines yet.",
+            indicators=[PlanIndicator(indicator_code=i.code) for i in INDICATORS],
+        )
+    )

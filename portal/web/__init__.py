@@ -1,0 +1,1 @@
+"""Pieces every blueprint shares: the request's database session, headers, errors, access."""

@@ -1,0 +1,63 @@
+"""Who may reach which endpoint: one table, deny by default (DESIGN §3).
+
+Every endpoint the app registers must have an entry; an endpoint without one answers 404 to
+everybody, and the test suite fails, so a new view cannot ship open by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, abort, request
+from flask_login import current_user
+
+from portal.domain.models import Role, User
+
+
+@dataclass(frozen=True)
+class Rule:
+    public: bool = False
+    roles: frozenset[Role] = frozenset()
+
+    def allows(self, user: User | None) -> bool:
+        if self.public:
+            return True
+        return user is not None and bool(self.roles & user.role_set)
+
+
+PUBLIC = Rule(public=True)
+STAFF = Rule(roles=frozenset({Role.ADMIN, Role.VERIFIER, Role.ASSESSOR}))
+SIGNED_IN = Rule(roles=frozenset(Role))
+ADMIN = Rule(roles=frozenset({Role.ADMIN}))
+
+ACCESS: dict[str, Rule] = {
+    "static": PUBLIC,
+    "home.landing": PUBLIC,
+    "home.about_safety": PUBLIC,
+    "health.healthz": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.account": SIGNED_IN,
+}
+
+
+def rule_for(endpoint: str) -> Rule | None:
+    return ACCESS.get(endpoint)
+
+
+def install_access_control(app: Flask) -> None:
+    @app.before_request
+    def _deny_by_default() -> None:
+        endpoint = request.endpoint
+        if endpoint is None:
+            return  # no route matched: the 404 handler answers
+        rule = rule_for(endpoint)
+        if rule is None:
+            abort(404)
+        if rule.public:
+            return
+        user = current_user._get_current_object() if current_user.is_authenticated else None
+        if user is None:
+            abort(401)
+        if not rule.allows(user):
+            abort(403)

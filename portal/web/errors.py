@@ -1,0 +1,88 @@
+"""Uniform error pages in the visitor's language that reveal nothing about the server."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response as BaseResponse
+
+log = logging.getLogger("portal.errors")
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (
+            gettext("Something in the request was not right"),
+            gettext("Go back, check what you entered and send it again."),
+        ),
+        401: (
+            gettext("Please sign in"),
+            gettext("This page is for staff. Sign in with your staff account to see it."),
+        ),
+        403: (
+            gettext("This page is not for your account"),
+            gettext("Your account cannot open this page. Ask an administrator if you need it."),
+        ),
+        404: (
+            gettext("Page not found"),
+            gettext("Check the address, or go back to the start page."),
+        ),
+        405: (
+            gettext("This action is not possible here"),
+            gettext("Go back to the previous page and use its buttons."),
+        ),
+        413: (
+            gettext("What you sent is too large"),
+            gettext("Send fewer or smaller files, then try again."),
+        ),
+        429: (
+            gettext("Too many attempts"),
+            gettext("Please wait a few minutes, then try again."),
+        ),
+        500: (
+            gettext("Something went wrong on our side"),
+            gettext("Nothing you sent before this page was lost. Please try again in a moment."),
+        ),
+    }
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(code: int, detail: str | None = None) -> tuple[str | dict[str, object], int]:
+    title, advice = _messages().get(code, _messages()[500])
+    if _wants_json():
+        return {"error": {"status": code, "title": title, "detail": detail or advice}}, code
+    return render_template("error.html", code=code, title=title, advice=detail or advice), code
+
+
+def install_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str | dict[str, object], int]:
+        return error_response(
+            400,
+            gettext(
+                "This form was open for too long or was sent twice. Go back, reload the page "
+                "and send it again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str | dict[str, object], int] | BaseResponse:
+        code = error.code or 500
+        if code == 401 and not _wants_json():
+            return redirect(url_for("auth.login"))
+        return error_response(code if code in _messages() else 400)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str | dict[str, object], int]:
+        if isinstance(error, HTTPException):
+            return error_response(error.code or 500)
+        # The exception type and traceback go to the log; never request data or form fields.
+        log.exception("unhandled %s on %s", type(error).__name__, request.url_rule)
+        return error_response(InternalServerError.code)
