@@ -1,0 +1,301 @@
+"""Which assistance tier the evidence supports, and why.
+
+`tier_for` reads a scorecard against the tier table of indicators.md. Tiers are cumulative: tier 3
+also needs every rule of tiers 1 and 2, because "sophisticated systems" for a partner that would not
+qualify for light lethal assistance is not what any co-designer meant.
+
+Hysteresis keeps assistance from flapping on noise. *Reaching* a tier needs PASS where the table
+says PASS. *Keeping* the tier in force needs only that no such rule is broken, where broken means
+FAIL, or a hard hurdle that is not PASS now and was not PASS in the previous assessment either
+("INDETERMINATE twice in a row"). NO_DATA counts as INDETERMINATE here: withholding data must not be
+a way to keep a tier, so on a hard hurdle it wears the tier down exactly as unclear evidence does.
+
+The result recommends; an assessor records the decision. Pass the decided tier, not the
+recommendation, as `History.tier_in_force` next time.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from portal.domain.catalogue import INDICATORS, hard_hurdles_at, indicator
+from portal.domain.scoring.errors import ScoringInputError
+from portal.domain.scoring.plan import DEFAULT_PLAN, ScoringPlan
+from portal.domain.scoring.reasons import Reason, reason
+from portal.domain.scoring.scorecard import Scorecard
+from portal.domain.scoring.states import State
+from portal.i18n.markers import N_
+
+TOP_TIER = 3
+INTEGRITY_CODES = ("IC-1", "IC-2", "IC-3")
+
+
+@dataclass(frozen=True)
+class History:
+    """What was decided before: the tier in force and the states it was decided on.
+
+    `previous_states`: the immediately preceding assessment (for "twice in a row").
+    `previous_annual_states`: the last annual assessment before this one (for tier 3's "two
+    consecutive annual assessments"); None when there is none.
+    """
+
+    tier_in_force: int = 0
+    previous_states: Mapping[str, State] = field(default_factory=lambda: MappingProxyType({}))
+    previous_annual_states: Mapping[str, State] | None = None
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    rule: str
+    passed: bool
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class TierAssessment:
+    recommended_tier: int
+    evidence_tier: int  # what this scorecard alone supports, before hysteresis and suspension
+    tier_in_force: int
+    pass_count: int
+    reform_track: bool
+    review_required: bool  # a suspension trigger fired: out-of-cycle review
+    flagged_units: tuple[str, ...]
+    rules: tuple[RuleOutcome, ...]
+
+    def failed_rules(self) -> tuple[RuleOutcome, ...]:
+        return tuple(outcome for outcome in self.rules if not outcome.passed)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How strictly "needs PASS" is read: to reach a tier, or to keep the one in force."""
+
+    card: Scorecard
+    history: History
+    keeping: bool
+
+    def counts(self, code: str, tier: int, *, banded: bool = False) -> bool:
+        score = self.card.score(code)
+        state = score.state_at_tier(tier) if banded else score.state
+        if not (self.keeping and state.is_uninformative):
+            return state is State.PASS
+        previous = self.history.previous_states.get(code)
+        unclear_twice = previous is not None and previous is not State.PASS
+        return not (indicator(code).is_hurdle_at(tier) and unclear_twice)
+
+
+def _not_fail(card: Scorecard, code: str, tier: int, prefix: str) -> RuleOutcome:
+    state = card.score(code).state
+    return RuleOutcome(
+        f"{prefix}.not_fail.{code}",
+        state is not State.FAIL,
+        reason(N_("%(code)s is %(state)s; tier %(tier)s needs it not to fail."),
+               code=code, state=state.value, tier=tier),
+    )
+
+
+def _must_pass(reading: _Reading, code: str, tier: int, prefix: str) -> RuleOutcome:
+    state = reading.card.score(code).state
+    message = (
+        N_("%(code)s is %(state)s; keeping tier %(tier)s needs it not to fail, and a hard hurdle "
+           "not to stay unclear two assessments in a row.")
+        if reading.keeping
+        else N_("%(code)s is %(state)s; tier %(tier)s needs it to pass.")
+    )
+    return RuleOutcome(
+        f"{prefix}.pass.{code}",
+        reading.counts(code, tier),
+        reason(message, code=code, state=state.value, tier=tier),
+    )
+
+
+def _pass_count(reading: _Reading, tier: int, prefix: str, plan: ScoringPlan) -> RuleOutcome:
+    count = sum(reading.counts(item.code, tier) for item in INDICATORS)
+    needed = plan.tier_rules.min_passes(tier)
+    message = (
+        N_("%(count)s of 16 indicators still count (not failed, and no hard hurdle unclear twice "
+           "in a row); keeping tier %(tier)s needs at least %(needed)s.")
+        if reading.keeping
+        else N_("%(count)s of 16 indicators pass; tier %(tier)s needs at least %(needed)s.")
+    )
+    return RuleOutcome(
+        f"{prefix}.passes", count >= needed,
+        reason(message, count=count, tier=tier, needed=needed),
+    )
+
+
+def _stockpile(reading: _Reading, tier: int, prefix: str, plan: ScoringPlan) -> RuleOutcome:
+    state = reading.card.score("AD-2").state_at_tier(tier)
+    threshold = plan.pass_rule("AD-2").value_for(tier)
+    message = (
+        N_("AD-2 is %(state)s against %(threshold)s; keeping tier %(tier)s needs it not to fail.")
+        if reading.keeping
+        else N_("AD-2 is %(state)s against %(threshold)s; tier %(tier)s needs it to pass.")
+    )
+    return RuleOutcome(
+        f"{prefix}.stockpile",
+        reading.counts("AD-2", tier, banded=True),
+        reason(message, state=state.value, threshold=threshold or 0.0, tier=tier),
+    )
+
+
+def _integrity(reading: _Reading, prefix: str, plan: ScoringPlan) -> RuleOutcome:
+    count = sum(reading.counts(code, 2) for code in INTEGRITY_CODES)
+    needed = plan.tier_rules.integrity_min_passes
+    message = (
+        N_("%(count)s of IC-1, IC-2 and IC-3 have not failed; keeping tier 2 needs at least "
+           "%(needed)s.")
+        if reading.keeping
+        else N_("%(count)s of IC-1, IC-2 and IC-3 pass; tier 2 needs at least %(needed)s.")
+    )
+    return RuleOutcome(
+        f"{prefix}.integrity", count >= needed, reason(message, count=count, needed=needed)
+    )
+
+
+def _hurdles_two_years(reading: _Reading, prefix: str) -> RuleOutcome:
+    hurdles = hard_hurdles_at(TOP_TIER)
+    missing = [code for code in hurdles if not reading.counts(code, TOP_TIER)]
+    if reading.keeping:
+        message = (
+            N_("These hard hurdles failed or stayed unclear twice in a row: %(missing)s.")
+            if missing
+            else N_("No hard hurdle has failed or stayed unclear twice in a row.")
+        )
+    else:
+        annual = reading.history.previous_annual_states
+        missing += [
+            code for code in hurdles
+            if code not in missing and (annual is None or annual.get(code) is not State.PASS)
+        ]
+        message = (
+            N_("Every hard hurdle must pass in this and the previous annual assessment; these did "
+               "not: %(missing)s.")
+            if missing
+            else N_("Every hard hurdle passed in this and the previous annual assessment.")
+        )
+    return RuleOutcome(
+        f"{prefix}.hurdles_two_years", not missing, reason(message, missing=", ".join(missing))
+    )
+
+
+def _tier_rules(reading: _Reading, tier: int, plan: ScoringPlan) -> list[RuleOutcome]:
+    prefix = f"hold.tier{tier}" if reading.keeping else f"tier{tier}"
+    card = reading.card
+    outcomes = [_pass_count(reading, tier, prefix, plan)]
+    if tier == 1:
+        outcomes += [_not_fail(card, code, tier, prefix) for code in ("HR-1", "OA-3")]
+    elif tier == 2:
+        outcomes += [_must_pass(reading, code, tier, prefix) for code in ("HR-1", "OA-1", "OA-3")]
+        outcomes += [_integrity(reading, prefix, plan), _stockpile(reading, tier, prefix, plan)]
+        outcomes.append(_not_fail(card, "AD-1", tier, prefix))
+    else:
+        outcomes.append(_hurdles_two_years(reading, prefix))
+        outcomes.append(_must_pass(reading, "AD-1", tier, prefix))
+        outcomes.append(_stockpile(reading, tier, prefix, plan))
+        outcomes += [_must_pass(reading, code, tier, prefix) for code in ("IN-1", "CH-2")]
+    return outcomes
+
+
+def _hysteresis(previous: int, evidence: int, kept: int) -> RuleOutcome:
+    if evidence > previous:
+        why = reason(N_("Moves up from tier %(previous)s to tier %(tier)s: every rule of tier "
+                        "%(tier)s passes."), previous=previous, tier=evidence)
+        return RuleOutcome("hysteresis", True, why)
+    if kept == previous and evidence < previous:
+        why = reason(N_("Keeps tier %(previous)s although this evidence alone supports tier "
+                        "%(tier)s: moving down needs a fail, or a hard hurdle unclear twice in a "
+                        "row."), previous=previous, tier=evidence)
+        return RuleOutcome("hysteresis", True, why)
+    if kept < previous:
+        why = reason(N_("Moves down from tier %(previous)s to tier %(tier)s: a rule of tier "
+                        "%(previous)s is broken."), previous=previous, tier=kept)
+        return RuleOutcome("hysteresis", False, why)
+    return RuleOutcome("hysteresis", True, reason(N_("Stays at tier %(tier)s."), tier=previous))
+
+
+def _overlays(card: Scorecard) -> list[RuleOutcome]:
+    suspension = card.suspension
+    if suspension.triggered:
+        why = reason(
+            N_("Verified mass-casualty incidents: %(mass_casualty)s; verified reprisals: "
+               "%(reprisals)s. An out-of-cycle review is due, and until it is done the "
+               "recommendation is tier 0."),
+            mass_casualty=suspension.mass_casualty_incidents,
+            reprisals=suspension.reprisal_incidents,
+        )
+    else:
+        why = reason(N_("No verified mass-casualty incident or reprisal calls for an out-of-cycle "
+                        "review."))
+    units = (
+        reason(N_("Units flagged for grave violations: %(units)s. They are excluded from "
+                  "assistance whatever the tier."), units=len(card.flagged_units))
+        if card.flagged_units
+        else reason(N_("No unit is flagged for grave violations."))
+    )
+    return [
+        RuleOutcome("suspension", not suspension.triggered, why),
+        RuleOutcome("unit_flags", not card.flagged_units, units),
+    ]
+
+
+def _reform(card: Scorecard, plan: ScoringPlan) -> RuleOutcome:
+    needed = plan.tier_rules.reform_min_passes
+    hr1 = card.score("HR-1").state
+    eligible = card.pass_count >= needed and hr1 is not State.FAIL
+    message = (
+        N_("Below tier 1 with %(count)s passes and no HR-1 fail: eligible for endowment reform "
+           "grants.")
+        if eligible
+        else N_("Reform grants need at least %(needed)s passes and no HR-1 fail; there are "
+                "%(count)s passes and HR-1 is %(state)s.")
+    )
+    return RuleOutcome(
+        "reform_track", eligible,
+        reason(message, count=card.pass_count, needed=needed, state=hr1.value),
+    )
+
+
+def _highest(reading: _Reading, tiers: range, plan: ScoringPlan, out: list[RuleOutcome]) -> int:
+    """Highest tier in `tiers` (ascending) whose rules, and all before it, hold; logs each rule."""
+    reached = tiers.start - 1
+    for tier in tiers:
+        outcomes = _tier_rules(reading, tier, plan)
+        out += outcomes
+        if reached == tier - 1 and all(o.passed for o in outcomes):
+            reached = tier
+    return reached
+
+
+def tier_for(
+    scorecard: Scorecard, history: History | None = None, plan: ScoringPlan = DEFAULT_PLAN
+) -> TierAssessment:
+    """Recommend a tier (0–3) from a scorecard, the tier in force and the states before."""
+    history = history or History()
+    if not 0 <= history.tier_in_force <= TOP_TIER:
+        raise ScoringInputError("the tier in force must be between 0 and 3")
+    rules: list[RuleOutcome] = []
+    reaching = _Reading(scorecard, history, keeping=False)
+    evidence = _highest(reaching, range(1, TOP_TIER + 1), plan, rules)
+    kept = evidence
+    if evidence < history.tier_in_force:
+        keeping = _Reading(scorecard, history, keeping=True)
+        kept = _highest(keeping, range(evidence + 1, history.tier_in_force + 1), plan, rules)
+    rules.append(_hysteresis(history.tier_in_force, evidence, kept))
+    rules += _overlays(scorecard)
+    recommended = 0 if scorecard.suspension.triggered else kept
+    reform = False
+    if recommended == 0:
+        outcome = _reform(scorecard, plan)
+        rules.append(outcome)
+        reform = outcome.passed
+    return TierAssessment(
+        recommended_tier=recommended,
+        evidence_tier=evidence,
+        tier_in_force=history.tier_in_force,
+        pass_count=scorecard.pass_count,
+        reform_track=reform,
+        review_required=scorecard.suspension.triggered,
+        flagged_units=scorecard.flagged_units,
+        rules=tuple(rules),
+    )
