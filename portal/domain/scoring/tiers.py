@@ -5,10 +5,12 @@ also needs every rule of tiers 1 and 2, because "sophisticated systems" for a pa
 qualify for light lethal assistance is not what any co-designer meant.
 
 Hysteresis keeps assistance from flapping on noise. *Reaching* a tier needs PASS where the table
-says PASS. *Keeping* the tier in force needs only that no such rule is broken, where broken means
-FAIL, or a hard hurdle that is not PASS now and was not PASS in the previous assessment either
-("INDETERMINATE twice in a row"). NO_DATA counts as INDETERMINATE here: withholding data must not be
-a way to keep a tier, so on a hard hurdle it wears the tier down exactly as unclear evidence does.
+says PASS. *Keeping* the tier in force reads "PASS" as "still counts": an indicator counts if it
+passes now, or if it counted at the previous assessment and is merely unclear now. It stops counting
+on a FAIL, or, for a hard hurdle, when it is unclear for the second assessment in a row. So moving
+down needs a FAIL or a hard hurdle INDETERMINATE twice, and an indicator that never passed never
+props a tier up. NO_DATA is treated as INDETERMINATE: withholding data must not be a way to keep a
+tier, so on a hard hurdle it wears the tier down exactly as unclear evidence does.
 
 The result recommends; an assessor records the decision. Pass the decided tier, not the
 recommendation, as `History.tier_in_force` next time.
@@ -37,11 +39,20 @@ class History:
     `previous_states`: the immediately preceding assessment (for "twice in a row").
     `previous_annual_states`: the last annual assessment before this one (for tier 3's "two
     consecutive annual assessments"); None when there is none.
+    `previous_counted`: `TierAssessment.counted` from the previous assessment; when None, the
+    indicators that passed in `previous_states` are taken to have counted.
     """
 
     tier_in_force: int = 0
     previous_states: Mapping[str, State] = field(default_factory=lambda: MappingProxyType({}))
     previous_annual_states: Mapping[str, State] | None = None
+    previous_counted: frozenset[str] | None = None
+
+    def counted_before(self) -> frozenset[str]:
+        if self.previous_counted is not None:
+            return self.previous_counted
+        passed = (code for code, state in self.previous_states.items() if state is State.PASS)
+        return frozenset(passed)
 
 
 @dataclass(frozen=True)
@@ -61,9 +72,27 @@ class TierAssessment:
     review_required: bool  # a suspension trigger fired: out-of-cycle review
     flagged_units: tuple[str, ...]
     rules: tuple[RuleOutcome, ...]
+    counted: tuple[str, ...]  # indicators that still count for keeping a tier; store for next time
 
     def failed_rules(self) -> tuple[RuleOutcome, ...]:
         return tuple(outcome for outcome in self.rules if not outcome.passed)
+
+
+def still_counting(card: Scorecard, history: History) -> frozenset[str]:
+    """Indicators that count towards keeping a tier: passing, or counted before and only unclear."""
+    before = history.counted_before()
+    counting = set()
+    for score in card.scores:
+        previous = history.previous_states.get(score.code)
+        unclear_twice = previous is not None and previous is not State.PASS
+        held = (
+            score.state.is_uninformative
+            and score.code in before
+            and not (indicator(score.code).is_hard_hurdle and unclear_twice)
+        )
+        if score.state is State.PASS or held:
+            counting.add(score.code)
+    return frozenset(counting)
 
 
 @dataclass(frozen=True)
@@ -71,17 +100,16 @@ class _Reading:
     """How strictly "needs PASS" is read: to reach a tier, or to keep the one in force."""
 
     card: Scorecard
-    history: History
     keeping: bool
+    history: History
+    counting: frozenset[str]
 
     def counts(self, code: str, tier: int, *, banded: bool = False) -> bool:
         score = self.card.score(code)
         state = score.state_at_tier(tier) if banded else score.state
         if not (self.keeping and state.is_uninformative):
             return state is State.PASS
-        previous = self.history.previous_states.get(code)
-        unclear_twice = previous is not None and previous is not State.PASS
-        return not (indicator(code).is_hurdle_at(tier) and unclear_twice)
+        return code in self.counting
 
 
 def _not_fail(card: Scorecard, code: str, tier: int, prefix: str) -> RuleOutcome:
@@ -97,8 +125,8 @@ def _not_fail(card: Scorecard, code: str, tier: int, prefix: str) -> RuleOutcome
 def _must_pass(reading: _Reading, code: str, tier: int, prefix: str) -> RuleOutcome:
     state = reading.card.score(code).state
     message = (
-        N_("%(code)s is %(state)s; keeping tier %(tier)s needs it not to fail, and a hard hurdle "
-           "not to stay unclear two assessments in a row.")
+        N_("%(code)s is %(state)s; keeping tier %(tier)s needs it to have passed and not failed "
+           "since, and a hard hurdle not to stay unclear two assessments in a row.")
         if reading.keeping
         else N_("%(code)s is %(state)s; tier %(tier)s needs it to pass.")
     )
@@ -113,8 +141,8 @@ def _pass_count(reading: _Reading, tier: int, prefix: str, plan: ScoringPlan) ->
     count = sum(reading.counts(item.code, tier) for item in INDICATORS)
     needed = plan.tier_rules.min_passes(tier)
     message = (
-        N_("%(count)s of 16 indicators still count (not failed, and no hard hurdle unclear twice "
-           "in a row); keeping tier %(tier)s needs at least %(needed)s.")
+        N_("%(count)s of 16 indicators still count (passing, or passed before and not failed "
+           "since); keeping tier %(tier)s needs at least %(needed)s.")
         if reading.keeping
         else N_("%(count)s of 16 indicators pass; tier %(tier)s needs at least %(needed)s.")
     )
@@ -128,7 +156,8 @@ def _stockpile(reading: _Reading, tier: int, prefix: str, plan: ScoringPlan) -> 
     state = reading.card.score("AD-2").state_at_tier(tier)
     threshold = plan.pass_rule("AD-2").value_for(tier)
     message = (
-        N_("AD-2 is %(state)s against %(threshold)s; keeping tier %(tier)s needs it not to fail.")
+        N_("AD-2 is %(state)s against %(threshold)s; keeping tier %(tier)s needs it to have "
+           "passed and not failed since.")
         if reading.keeping
         else N_("AD-2 is %(state)s against %(threshold)s; tier %(tier)s needs it to pass.")
     )
@@ -143,7 +172,7 @@ def _integrity(reading: _Reading, prefix: str, plan: ScoringPlan) -> RuleOutcome
     count = sum(reading.counts(code, 2) for code in INTEGRITY_CODES)
     needed = plan.tier_rules.integrity_min_passes
     message = (
-        N_("%(count)s of IC-1, IC-2 and IC-3 have not failed; keeping tier 2 needs at least "
+        N_("%(count)s of IC-1, IC-2 and IC-3 still count; keeping tier 2 needs at least "
            "%(needed)s.")
         if reading.keeping
         else N_("%(count)s of IC-1, IC-2 and IC-3 pass; tier 2 needs at least %(needed)s.")
@@ -158,9 +187,10 @@ def _hurdles_two_years(reading: _Reading, prefix: str) -> RuleOutcome:
     missing = [code for code in hurdles if not reading.counts(code, TOP_TIER)]
     if reading.keeping:
         message = (
-            N_("These hard hurdles failed or stayed unclear twice in a row: %(missing)s.")
+            N_("These hard hurdles no longer count (failed, or unclear twice in a row): "
+               "%(missing)s.")
             if missing
-            else N_("No hard hurdle has failed or stayed unclear twice in a row.")
+            else N_("Every hard hurdle still counts: none failed or stayed unclear twice in a row.")
         )
     else:
         annual = reading.history.previous_annual_states
@@ -275,11 +305,12 @@ def tier_for(
     if not 0 <= history.tier_in_force <= TOP_TIER:
         raise ScoringInputError("the tier in force must be between 0 and 3")
     rules: list[RuleOutcome] = []
-    reaching = _Reading(scorecard, history, keeping=False)
+    counting = still_counting(scorecard, history)
+    reaching = _Reading(scorecard, False, history, counting)
     evidence = _highest(reaching, range(1, TOP_TIER + 1), plan, rules)
     kept = evidence
     if evidence < history.tier_in_force:
-        keeping = _Reading(scorecard, history, keeping=True)
+        keeping = _Reading(scorecard, True, history, counting)
         kept = _highest(keeping, range(evidence + 1, history.tier_in_force + 1), plan, rules)
     rules.append(_hysteresis(history.tier_in_force, evidence, kept))
     rules += _overlays(scorecard)
@@ -298,4 +329,5 @@ def tier_for(
         review_required=scorecard.suspension.triggered,
         flagged_units=scorecard.flagged_units,
         rules=tuple(rules),
+        counted=tuple(sorted(counting)),
     )
