@@ -17,9 +17,4 @@ loglevel = os.environ.get("PORTAL_LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "compact-watch"
 
-
-def on_starting(server):
-    from portal.web.access_log import RedactAddresses
-
-    for handler in server.log.error_log.handlers:
-        handler.addFilter(RedactAddresses())
+logger_class = "portal.web.gunicorn_logging.RedactingLogger"

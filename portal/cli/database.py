@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import current_app
@@ -23,7 +24,7 @@ def _config() -> AlembicConfig:
         return alembic_config(services().config.database_url)
 
 
-@click.group("db", help="Database migrations.")
+@click.group("db", cls=AppGroup, help="Database migrations.")
 def db_group() -> None:
     pass
 

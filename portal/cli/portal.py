@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from portal.auth.passwords import PasswordHashParams
 from portal.domain.models import Role
@@ -12,7 +13,7 @@ from portal.provision.demo import seed_demo
 from portal.web.services import services
 
 
-@click.group("portal", help="Compact Watch administration.")
+@click.group("portal", cls=AppGroup, help="Compact Watch administration.")
 def portal_group() -> None:
     pass
 
@@ -37,7 +38,7 @@ def demo() -> None:
     click.echo("demo data: " + ", ".join(f"{n} {what} added" for what, n in added.items()))
 
 
-@portal_group.group("user")
+@portal_group.group("user", cls=AppGroup)
 def user_group() -> None:
     """Staff and member accounts."""
 

@@ -49,10 +49,8 @@ def select_locale(request: Request, default: str) -> str:
     remembered = request.cookies.get(LANG_COOKIE, "")
     if remembered in LOCALES:
         return remembered
-    best = request.accept_languages.best_match(LOCALES)
-    if best:
-        return best
-    # Accept-Language may name a regional variant Babel reports as e.g. "ar-IQ" or "fr_NE".
+    # In the browser's order of preference; a regional tag ("ckb-IQ", "fr_NE") counts for its
+    # language, so Kurdish before Arabic stays Kurdish.
     for value, _quality in request.accept_languages:
         base = value.replace("_", "-").split("-")[0].lower()
         if base in LOCALES:

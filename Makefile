@@ -1,0 +1,84 @@
+# Compact Watch — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LOCALES := fr ar ckb so ha fil
+export PORTAL_INSTANCE_PATH ?= instance
+
+.PHONY: help run test lint translations compile-translations install install-test browser migrate demo worker clean
+
+help:
+	@echo "make run    - install, migrate SQLite, seed demo data, serve http://127.0.0.1:5000"
+	@echo "make test   - install test tools and run the whole suite (PostgreSQL/Redis if DATABASE_URL/REDIS_URL are set)"
+	@echo "make lint   - ruff and mypy --strict"
+	@echo "make translations - extract, update and compile the message catalogs"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed compile-translations
+install-test: $(VENV)/.installed-test compile-translations
+
+compile-translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile --statistics -d translations 2>&1 | grep -v '^compiling' || true
+	@$(BIN)/pybabel compile -d translations >/dev/null
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k lazy_gettext --sort-by-file \
+		--project "Compact Watch" --msgid-bugs-address "security@compactwatch.invalid" \
+		-o translations/messages.pot portal templates
+	@for l in $(LOCALES); do \
+		if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations -l $$l; \
+		else \
+			$(BIN)/pybabel init -i translations/messages.pot -d translations -l $$l; \
+		fi; \
+	done
+	$(BIN)/pybabel compile -d translations
+
+migrate: install
+	PORTAL_DEMO=1 $(BIN)/flask --app portal db upgrade
+
+demo: migrate
+	PORTAL_DEMO=1 $(BIN)/flask --app portal portal init
+	PORTAL_DEMO=1 $(BIN)/flask --app portal portal demo
+
+run: demo
+	@echo
+	@echo "Compact Watch demo: http://127.0.0.1:5000"
+	@echo "Demo accounts: admin@demo.test verifier@demo.test assessor@demo.test member@demo.test"
+	@echo "Demo password: $${PORTAL_DEMO_PASSWORD:-demo-password-change-me} (set PORTAL_DEMO_PASSWORD to change it)"
+	@echo "Jobs run inline (no REDIS_URL). Stop with Ctrl-C."
+	PORTAL_DEMO=1 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+worker: install
+	$(BIN)/rq worker --url "$${REDIS_URL:?set REDIS_URL}" intake scoring maintenance
+
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+		else echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium"; fi; \
+	fi
+
+test: install-test browser
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check portal tests bench migrations/env.py
+	$(BIN)/mypy --strict portal
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

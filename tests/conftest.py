@@ -1,0 +1,146 @@
+"""Shared fixtures: one migrated database per run, a clean slate per test.
+
+With DATABASE_URL / REDIS_URL set (CI) the suite runs against the real PostgreSQL and Redis;
+otherwise against a SQLite file and inline jobs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from portal.auth.passwords import PasswordHashParams
+from portal.cli.database import alembic_config
+from portal.config import Config
+from portal.domain.models import Base, Role, User
+from portal.provision.accounts import NewAccount, create_account
+
+# Small Argon2 parameters keep the suite fast; production defaults are tested in tests/auth.
+FAST_HASH = PasswordHashParams(memory_kib=8 * 1024, iterations=1, lanes=1)
+PASSWORD = "correct horse battery staple 42"
+
+
+def _database_url(tmp_root: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_root / 'test.sqlite3'}"
+    return Config.from_env({"DATABASE_URL": url, "SECRET_KEY": "x"}).database_url
+
+
+@pytest.fixture(scope="session")
+def instance_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def database_url(instance_root: Path) -> Iterator[str]:
+    url = _database_url(instance_root)
+    engine = create_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    yield url
+
+
+@pytest.fixture
+def config(database_url: str, instance_root: Path) -> Config:
+    return Config(
+        database_url=database_url,
+        secret_key="test-secret-key-not-for-production",
+        instance_path=instance_root,
+        redis_url=os.environ.get("REDIS_URL") or None,
+        testing=True,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "database_url" in request.fixturenames:
+        url = request.getfixturevalue("database_url")
+        _empty_tables(url)
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url and "config" in request.fixturenames:
+        Redis.from_url(redis_url).flushdb()
+
+
+def _empty_tables(url: str) -> None:
+    engine = create_engine(url)
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(config: Config) -> Flask:
+    from portal import create_app
+
+    return create_app(config)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    from portal.web.services import EXTENSION
+
+    database = app.extensions[EXTENSION].database
+    with database.sessions() as s:
+        yield s
+
+
+@pytest.fixture
+def make_user(session: Session):  # type: ignore[no-untyped-def]
+    def _make(
+        email: str = "staff@example.org",
+        roles: tuple[Role, ...] = (Role.VERIFIER,),
+        desks: tuple[str, ...] = (),
+        password: str = PASSWORD,
+    ) -> User:
+        user = create_account(
+            session,
+            NewAccount(email, email.split("@")[0], password, frozenset(roles), frozenset(desks)),
+            FAST_HASH,
+        )
+        session.commit()
+        return user
+
+    return _make
+
+
+def csrf_token(client: FlaskClient, path: str = "/auth/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    response = client.post(
+        "/auth/login",
+        data={"csrf_token": csrf_token(client), "email": email, "password": password},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]

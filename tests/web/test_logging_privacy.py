@@ -1,0 +1,124 @@
+"""A request's IP address and user agent never reach any log (DESIGN §2).
+
+Checked in-process (every logger, DEBUG level) and through a real gunicorn with the project's
+gunicorn.conf.py, since the access logs of Werkzeug and gunicorn are where addresses usually leak.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from portal.paths import ROOT
+from tests.conftest import csrf_token
+
+CANARY_IP = "203.0.113.77"
+CANARY_FORWARDED = "198.51.100.23"
+CANARY_AGENT = "CanaryAgent/7.7 (SecretPhone; Android 4.4)"
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def captured() -> Iterator[_Capture]:
+    capture = _Capture()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(capture)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield capture
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(old_level)
+
+
+def test_in_process_logs_hold_no_address_or_agent(app: Flask, captured: _Capture) -> None:
+    client = app.test_client()
+    environ = {"REMOTE_ADDR": CANARY_IP}
+    headers = {"User-Agent": CANARY_AGENT, "X-Forwarded-For": CANARY_FORWARDED}
+    client.get("/", environ_base=environ, headers=headers)
+    client.get("/no-such-page", environ_base=environ, headers=headers)
+    client.post(
+        "/auth/login",
+        data={"csrf_token": csrf_token(client), "email": "x@example.org", "password": "wrong"},
+        environ_base=environ,
+        headers=headers,
+    )
+    client.post("/auth/login", data={}, environ_base=environ, headers=headers)  # CSRF failure
+    logged = "\n".join(captured.lines)
+    assert "GET / 200" in logged, "the request log itself must be working"
+    for canary in (CANARY_IP, CANARY_FORWARDED, "CanaryAgent", "SecretPhone"):
+        assert canary not in logged
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_gunicorn_logs_hold_no_address_or_agent(database_url: str, tmp_path: Path) -> None:
+    port = _free_port()
+    log_path = tmp_path / "gunicorn.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "gunicorn-test",
+        "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+        "PORTAL_BIND": f"127.0.0.1:{port}",
+        "PORTAL_WORKERS": "1",
+        "PORTAL_LOG_LEVEL": "debug",
+    }
+    env.pop("REDIS_URL", None)
+    with log_path.open("w") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            for path in ("/", "/auth/login", "/missing"):
+                request = urllib.request.Request(  # noqa: S310
+                    base + path,
+                    headers={"User-Agent": CANARY_AGENT, "X-Forwarded-For": CANARY_FORWARDED},
+                )
+                try:
+                    urllib.request.urlopen(request, timeout=5)  # noqa: S310
+                except urllib.error.HTTPError:
+                    pass
+            # A malformed request line makes gunicorn log an "invalid request" with the peer.
+            with socket.create_connection(("127.0.0.1", port)) as raw:
+                raw.sendall(b"NOT-HTTP \x00\x01\r\n\r\n")
+                raw.recv(1024)
+            time.sleep(0.5)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    logged = log_path.read_text()
+    assert "GET / 200" in logged, logged[-2000:]
+    for canary in ("127.0.0.1", CANARY_FORWARDED, "CanaryAgent", "SecretPhone"):
+        assert canary not in logged, f"{canary} leaked into the gunicorn log"
