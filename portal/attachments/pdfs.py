@@ -57,6 +57,19 @@ _SANITIZER: Final = (
 _METADATA_KEYS: Final = (Name.Metadata, Name.PieceInfo, Name.LastModified)
 # Annotation entries naming who commented and when (comment text itself is content and stays).
 _ANNOTATION_AUTHOR_KEYS: Final = (Name.T, Name.M, Name.NM, Name.CreationDate)
+_INERT_WHEN_FOUND: Final = frozenset(
+    {
+        Name.JavaScript,
+        Name.Launch,
+        Name.URI,
+        Name.SubmitForm,
+        Name.ImportData,
+        Name.GoToR,
+        Name.GoToE,
+        Name.Rendition,
+        Name.RichMediaExecute,
+    }
+)
 # Malformed input surfaces from qpdf and pikepdf's object model as any of these.
 _PIKEPDF_ERRORS: Final = (pikepdf.PdfError, ValueError, TypeError, KeyError, RuntimeError)
 
@@ -137,37 +150,45 @@ def _scrub_dictionary(item: Dictionary | Stream) -> None:
         for key in _ANNOTATION_AUTHOR_KEYS:
             if key in item:
                 del item[key]
-    # Belt and braces behind the sanitizer's walk of known action slots: a script action parked
-    # anywhere else (an odd name tree, a custom key a viewer still follows) loses its script.
-    if item.get(Name.S) == Name.JavaScript and Name.JS in item:
+    # Belt and braces behind the sanitizer's walk of the known action slots: an action parked
+    # anywhere else (an odd name tree, a key some viewer still follows) loses its script, and a
+    # script, launch or network action stops being an action at all.
+    if Name.JS in item:
         del item[Name.JS]
+    action_type = item.get(Name.S)
+    if isinstance(action_type, Name) and action_type in _INERT_WHEN_FOUND:
+        del item[Name.S]
 
 
 def _strip_embedded_jpeg(image: Stream, max_stream_bytes: int) -> None:
     filters = image.get(Name.Filter)
-    if filters == Name.DCTDecode:
-        image.write(strip_jpeg_metadata(image.read_raw_bytes()), filter=Name.DCTDecode)
+    chain = list(filters) if isinstance(filters, Array) else [filters]
+    if Name.DCTDecode not in chain:
         return
-    if not isinstance(filters, Array) or Name.DCTDecode not in list(filters):
-        return
-    if len(filters) == 1:
-        image.write(strip_jpeg_metadata(image.read_raw_bytes()), filter=Name.DCTDecode)
-        return
-    if list(filters) != [Name.FlateDecode, Name.DCTDecode] or _has_decode_parms(image):
+    if chain == [Name.DCTDecode]:
+        jpeg = image.read_raw_bytes()
+    elif chain == [Name.FlateDecode, Name.DCTDecode] and _decode_parms(image, 0) is None:
+        jpeg = _bounded_inflate(image.read_raw_bytes(), max_stream_bytes)
+    else:
         # Other filter chains around a JPEG are not produced by any phone app we know of; without
         # a bounded decoder for them, refusing beats letting a GPS block through.
         raise DamagedFile()
-    jpeg = _bounded_inflate(image.read_raw_bytes(), max_stream_bytes)
-    image.write(strip_jpeg_metadata(jpeg), filter=Name.DCTDecode)
+    # The JPEG's own parameters (/ColorTransform) still apply to the stripped stream.
+    image.write(
+        strip_jpeg_metadata(jpeg),
+        filter=Name.DCTDecode,
+        decode_parms=_decode_parms(image, len(chain) - 1),
+    )
 
 
-def _has_decode_parms(image: Stream) -> bool:
+def _decode_parms(image: Stream, position: int) -> Dictionary | None:
+    """The non-empty decode parameters of the filter at `position`, if any."""
     parms = image.get(Name.DecodeParms)
-    if parms is None or (isinstance(parms, pikepdf.Object) and parms.is_null):
-        return False
     if isinstance(parms, Array):
-        return any(isinstance(parm, Dictionary) and len(parm.keys()) > 0 for parm in parms)
-    return isinstance(parms, Dictionary) and len(parms.keys()) > 0
+        parms = parms[position] if position < len(parms) else None
+    if isinstance(parms, Dictionary) and len(parms.keys()) > 0:
+        return parms
+    return None
 
 
 def _bounded_inflate(data: bytes, limit: int) -> bytes:

@@ -59,6 +59,27 @@ def test_scripted_pdf_loses_metadata_scripts_attachments_and_authors(
         assert str(field.T) == "witness_count"  # a form field's name is not an author
 
 
+def test_actions_hidden_outside_the_usual_slots_are_made_inert(
+    simple_pdf: Callable[..., bytes],
+) -> None:
+    with Pdf.open(io.BytesIO(simple_pdf())) as pdf:
+        pdf.Root.Hidden = Array(
+            [
+                Dictionary(S=Name.JavaScript, JS=pikepdf.String("app.alert(1)")),
+                Dictionary(S=Name.Launch, F=pikepdf.String("cmd.exe")),
+                Dictionary(S=Name.GoTo, D=Array([pdf.pages[0].obj, Name.Fit])),
+            ]
+        )
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+
+    with Pdf.open(io.BytesIO(clean(buffer.getvalue()))) as pdf:
+        script, launch, goto = pdf.Root.Hidden
+        assert Name.JS not in script and Name.S not in script
+        assert Name.S not in launch
+        assert Name.GoTo == goto.S  # internal navigation is harmless and kept
+
+
 def test_embedded_photo_keeps_its_pixels_but_not_its_exif(scripted_pdf: bytes) -> None:
     data = clean(scripted_pdf)
     with Pdf.open(io.BytesIO(data)) as pdf:
@@ -81,6 +102,7 @@ def test_photo_inside_a_flate_wrapper_is_cleaned_too(photo: Callable[..., bytes]
     image.Width, image.Height, image.BitsPerComponent = 64, 48, 8
     image.ColorSpace = Name.DeviceRGB
     image.Filter = Array([Name.FlateDecode, Name.DCTDecode])
+    image.DecodeParms = Array([None, Dictionary(ColorTransform=1)])
     pdf.pages[0].obj.Resources = Dictionary(XObject=Dictionary(Im0=image))
     buffer = io.BytesIO()
     pdf.save(buffer)
@@ -88,7 +110,10 @@ def test_photo_inside_a_flate_wrapper_is_cleaned_too(photo: Callable[..., bytes]
     data = clean(buffer.getvalue())
 
     with Pdf.open(io.BytesIO(data)) as cleaned:
-        jpeg = cleaned.pages[0].obj.Resources.XObject.Im0.read_raw_bytes()
+        stream = cleaned.pages[0].obj.Resources.XObject.Im0
+        jpeg = stream.read_raw_bytes()
+        assert stream.Filter == Name.DCTDecode
+        assert stream.DecodeParms.ColorTransform == 1  # colour decoding is unchanged
     assert b"SecretMake" not in jpeg
     assert Image.open(io.BytesIO(jpeg)).size == (64, 48)
 
