@@ -1,0 +1,96 @@
+"""Adding jobs to the outbox and handing them to the queue after commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.database import Database
+from portal.domain.models import OutboxJob, OutboxState
+
+log = logging.getLogger("portal.jobs")
+
+QUEUES = ("intake", "scoring", "maintenance")
+
+
+def add_job(session: Session, queue: str, job: str, **args: int | str) -> OutboxJob:
+    """Record a job in the caller's transaction. Arguments are ids and names only."""
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}")
+    row = OutboxJob(queue=queue, job=job, args=dict(args))
+    session.add(row)
+    return row
+
+
+def rq_job_id(outbox_id: int) -> str:
+    # One rq job id per outbox row: enqueuing a row twice (web process and sweeper racing)
+    # replaces the job instead of running the work twice.
+    return f"outbox-{outbox_id}"
+
+
+class Dispatcher:
+    """Hands committed outbox rows to rq, or runs them inline when there is no Redis."""
+
+    def __init__(self, database: Database, redis: Redis[bytes] | None) -> None:
+        self.database = database
+        self.redis = redis
+
+    def dispatch(self, outbox_ids: Iterable[int]) -> None:
+        ids = list(outbox_ids)
+        if not ids:
+            return
+        if self.redis is None:
+            from portal.jobs.runner import execute
+
+            for outbox_id in ids:
+                execute(self.database, outbox_id)
+            return
+        try:
+            self._enqueue(ids)
+        except RedisError as error:
+            # The rows stay pending; the sweeper enqueues them once Redis is back. Nothing the
+            # reporter sent is lost, and the request still succeeds.
+            log.warning("queue unavailable (%s); %d job(s) left for the sweeper",
+                        type(error).__name__, len(ids))
+
+    def _enqueue(self, ids: list[int]) -> None:
+        assert self.redis is not None
+        with self.database.transaction() as session:
+            rows = session.scalars(
+                select(OutboxJob).where(
+                    OutboxJob.id.in_(ids), OutboxJob.state == OutboxState.PENDING
+                )
+            ).all()
+            for row in rows:
+                queue = Queue(row.queue, connection=self.redis)
+                queue.enqueue(
+                    "portal.jobs.runner.run_from_worker",
+                    row.id,
+                    job_id=rq_job_id(row.id),
+                    failure_ttl=30 * 24 * 3600,
+                    description=f"{row.job} (outbox {row.id})",
+                )
+                row.state = OutboxState.ENQUEUED
+                row.attempts += 1
+
+
+def pending_ids(session: Session, limit: int = 500) -> list[int]:
+    return list(
+        session.scalars(
+            select(OutboxJob.id)
+            .where(OutboxJob.state == OutboxState.PENDING)
+            .order_by(OutboxJob.id)
+            .limit(limit)
+        )
+    )
+
+
+def job_args(row: OutboxJob) -> dict[str, Any]:
+    return dict(row.args)

@@ -1,0 +1,74 @@
+"""Running an outbox job: in an rq worker, or inline in the web process. Same code path."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.config import Config
+from portal.database import Database
+from portal.domain.models import OutboxJob, OutboxState
+
+log = logging.getLogger("portal.jobs")
+
+JobFunction = Callable[..., None]
+
+
+def registry() -> dict[str, JobFunction]:
+    from portal.jobs.intake import intake_report
+
+    return {"intake": intake_report}
+
+
+class JobFailed(Exception):
+    """A job raised; the outbox row records the exception type, never report content."""
+
+
+def execute(database: Database, outbox_id: int, *, raise_errors: bool = False) -> None:
+    """Run one outbox job in its own transaction, unless it already ran (idempotence)."""
+    with database.transaction() as session:
+        row = session.get(OutboxJob, outbox_id)
+        if row is None or row.state == OutboxState.DONE:
+            return
+        function = registry().get(row.job)
+        if function is None:
+            row.state = OutboxState.FAILED
+            row.last_error = f"unknown job {row.job!r}"
+            return
+        args: dict[str, Any] = dict(row.args)
+    try:
+        with database.transaction() as session:
+            function(session, **args)
+            done = session.get(OutboxJob, outbox_id)
+            if done is not None:
+                done.state = OutboxState.DONE
+                done.last_error = None
+    except Exception as error:
+        _record_failure(database, outbox_id, error)
+        log.exception("job %s (outbox %d) failed", row.job, outbox_id)
+        if raise_errors:
+            raise JobFailed(type(error).__name__) from error
+
+
+def _record_failure(database: Database, outbox_id: int, error: Exception) -> None:
+    with database.transaction() as session:
+        row = session.get(OutboxJob, outbox_id)
+        if row is not None:
+            row.state = OutboxState.FAILED
+            # The type and the first line only: messages of some libraries quote values.
+            row.last_error = type(error).__name__
+
+
+@cache
+def _worker_database() -> Database:
+    # One engine per worker process, built from the same environment as the web processes.
+    return Database(Config.from_env().database_url)
+
+
+def run_from_worker(outbox_id: int) -> None:
+    """The rq entry point; rq records a raised error in its failed-job registry."""
+    execute(_worker_database(), outbox_id, raise_errors=True)

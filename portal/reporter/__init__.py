@@ -1,0 +1,1 @@
+"""Reporters: submitting sealed, optionally anonymous reports and following up with a receipt."""
