@@ -21,7 +21,7 @@ Decisions, all taken on the exact counts:
 - Audit: every withheld entry must keep a feasible interval at least `protection_level` wide
   under the attacker model of `audit.py`. Failures get one more complement at a time until the
   audit passes. Withholding more never narrows an interval (a fixed value becomes a range that
-  contains it), so only the entries that failed, or were just withheld, are audited again.
+  contains it), so an entry that passed once is never audited again.
 - When even withholding every non-zero entry leaves a small count too narrow (many small counts
   whose total is also "fewer than 11"), the table is refused with `UnprotectableTable`: the
   labels alone would give the values away, and the safe answer is to publish nothing.
