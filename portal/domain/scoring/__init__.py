@@ -40,7 +40,13 @@ from portal.domain.scoring.scorecard import (
     score_indicator,
 )
 from portal.domain.scoring.states import STATE_LABELS, State, judge, peer_median
-from portal.domain.scoring.tiers import History, RuleOutcome, TierAssessment, tier_for
+from portal.domain.scoring.tiers import (
+    History,
+    RuleOutcome,
+    TierAssessment,
+    still_counting,
+    tier_for,
+)
 from portal.domain.scoring.weights import (
     incident_weight,
     incident_weights,
@@ -92,5 +98,6 @@ __all__ = [
     "report_weights",
     "score_compact",
     "score_indicator",
+    "still_counting",
     "tier_for",
 ]

@@ -147,8 +147,9 @@ def _estimate(
             rng, resamples=plan.bootstrap_resamples, tail=tail, decimals=decimals,
         )
     if isinstance(evidence, GroupRateTally):
-        groups = sorted(evidence.groups, key=lambda g: g.group)
-        if sum(g.population > 0 for g in groups) < 2:
+        # A group with no population has no rate; sorting fixes who wins a tie between groups.
+        groups = sorted((g for g in evidence.groups if g.population > 0), key=lambda g: g.group)
+        if len(groups) < 2:
             return None
         ratio = estimators.rate_ratio(
             [g.weight_sum for g in groups], [g.population for g in groups],

@@ -2,6 +2,7 @@
 
 import dataclasses
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from portal.domain.scoring import (
     CompositionTally,
     CountTally,
     Estimate,
+    Evidence,
     Exposure,
     GroupRate,
     GroupRateTally,
@@ -34,8 +36,8 @@ UNIT_B = "b" * 64
 COUNTRY = Exposure(population=10_000_000, years=1.0, operations=400, items_delivered=20_000)
 
 
-def full_inputs(**changes: object) -> ScoringInputs:
-    evidence = {
+def full_inputs(**changes: Any) -> ScoringInputs:
+    evidence: dict[str, Evidence] = {
         "PM-1": ProportionTally(90, 5),
         "PM-2": ProportionTally(480, 10),
         "IN-1": CompositionTally((GroupShare("a", 520, 0.5), GroupShare("b", 480, 0.5))),
