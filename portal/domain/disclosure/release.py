@@ -26,6 +26,7 @@ verification). Publishing fresh figures is a deliberate new release, made by pas
 which spends ε again and is refused once the quarter's budget is gone, leaving the old table up.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -98,7 +99,7 @@ def publish(
     *,
     epsilon: Decimal,
     release_id: str,
-    ledger: tuple[BudgetEntry, ...],
+    ledger: Iterable[BudgetEntry],
     rng: np.random.Generator,
     budget: BudgetPolicy | None = None,
     rules: SuppressionRules | None = None,
@@ -129,9 +130,9 @@ def publish(
     # the seed and its position, never on the pattern.
     noise = discrete_laplace(rng, float(epsilon), TABLE_SENSITIVITY, margins.size)
 
-    def public(value: int, reason: SuppressionReason | None, noise: int) -> PublicCount:
+    def public(value: int, reason: SuppressionReason | None, draw: int) -> PublicCount:
         if reason is None:
-            noisy = max(value + noise, 0)
+            noisy = max(value + draw, 0)
             if noisy < rules.smallest_shown and noisy != 0:
                 return Suppressed(SuppressedLabel.FEWER_THAN)
             return Released(noisy)

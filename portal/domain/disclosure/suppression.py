@@ -53,8 +53,6 @@ class SuppressionRules:
     protection_level: int = 3
 
     def __post_init__(self) -> None:
-        if self.smallest_shown < 3:
-            raise ValueError("smallest_shown must be at least 3")
         if self.min_contributors < 1:
             raise ValueError("min_contributors must be at least 1")
         # A lone small count is known to lie in 1 .. smallest_shown − 1, so no pattern can

@@ -164,3 +164,11 @@ def test_a_refused_release_draws_no_noise_and_records_nothing() -> None:
     with pytest.raises(UnprotectableTable):
         release([[1]] * 8, rng=rng, release_id="release-3")
     assert rng.bit_generator.state == state
+
+
+def test_a_large_count_with_few_contributors_is_withheld_not_called_small() -> None:
+    table = count_table([[30, 40], [50, 60]], contributors=[[2, 40], [50, 60]])
+    publication = publish(
+        table, epsilon=EPSILON, release_id="r", ledger=(), rng=np.random.default_rng(0)
+    )
+    assert publication.table.cells[0][0] == Suppressed(SuppressedLabel.WITHHELD)

@@ -27,7 +27,7 @@ def _assert_refusal_is_justified(counts: list[list[int]], rules: SuppressionRule
     assert any(r.high - r.low < rules.protection_level for r in ranges.values())
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(count_grids())
 def test_no_published_entry_has_an_exact_count_of_1_to_10(counts: list[list[int]]) -> None:
     try:
