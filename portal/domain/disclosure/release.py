@@ -126,8 +126,8 @@ def publish(
         epsilon=epsilon,
         release_id=release_id,
     )
-    # One draw per entry, withheld ones included, so the noise an entry gets depends only on
-    # the seed and its position, never on the pattern.
+    # One draw per entry, withheld ones included, so the noise an entry gets depends on the
+    # seed and the table's shape, never on which entries happen to be withheld.
     noise = discrete_laplace(rng, float(epsilon), TABLE_SENSITIVITY, margins.size)
 
     def public(value: int, reason: SuppressionReason | None, draw: int) -> PublicCount:
