@@ -15,6 +15,7 @@ from flask_babel import format_timedelta, gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from portal import audit
 from portal.auth import service
 from portal.auth.forms import LoginForm
 from portal.auth.passwords import PasswordHashParams
@@ -59,6 +60,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 )
             else:
                 token, _record = start_session(session, user)
+                audit.record(session, actor_id=user.id, action="auth.login")
                 session.commit()
                 response = redirect(url_for("auth.account"))
                 _set_session_cookie(response, token, config)
@@ -71,6 +73,8 @@ def make_blueprint(config: Config) -> Blueprint:
         token = SessionToken.parse(request.cookies.get(COOKIE_NAME, ""))
         if token is not None:
             end_session(db(), token)
+            if current_user.is_authenticated:
+                audit.record(db(), actor_id=current_user.id, action="auth.logout")
             db().commit()
         flash(gettext("You are signed out."), "info")
         response = redirect(url_for("home.landing"))

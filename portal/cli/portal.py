@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 
+from portal.audit import verify_chain
 from portal.auth.passwords import PasswordHashParams
-from portal.domain.models import Role
+from portal.domain.models import AuditEvent, Role
 from portal.provision.accounts import AccountError, NewAccount, create_account
 from portal.provision.catalogue import sync_catalogue
 from portal.provision.demo import seed_demo
@@ -36,6 +38,22 @@ def demo() -> None:
     with services().database.transaction() as session:
         added = seed_demo(session, password=config.demo_password, params=PasswordHashParams())
     click.echo("demo data: " + ", ".join(f"{n} {what} added" for what, n in added.items()))
+
+
+@portal_group.group("audit", cls=AppGroup)
+def audit_group() -> None:
+    """The hash-chained audit log."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check every link of the audit chain; exit 1 naming the first broken event."""
+    with services().database.transaction() as session:
+        broken = verify_chain(session)
+        count = session.scalar(select(func.count(AuditEvent.id))) or 0
+    if broken is not None:
+        raise click.ClickException(str(broken))
+    click.echo(f"audit chain intact: {count} events")
 
 
 @portal_group.group("user", cls=AppGroup)
