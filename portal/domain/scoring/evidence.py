@@ -20,10 +20,13 @@ faster than Python can walk them, so the service hands over one small tally per 
 * HR-1 unit flags: COUNT of verified grave-violation incidents per (unit key, incident month) over
   the look-back the compact uses (at least the 12 months ending with the period).
 
-An indicator missing from `evidence` is NO_DATA and never passes. Absence is not zero: when the
-compact was monitored and nothing was verified, pass a zero tally (`RateTally(0.0, 0)`), which the
-Jeffreys prior turns into an honest upper bound. Sums are rounded to the plan's decimals on entry,
-so the order the database summed in does not change a stored scorecard.
+An indicator missing from `evidence` is NO_DATA and never passes, with one exception that a GROUP
+BY needs: `reporting_open` says the portal took reports for this compact all period, and then a
+report-fed rate or count (IC-1, HR-1, HR-2, CH-1, OA-3) with no row means zero verified incidents,
+which the Jeffreys prior turns into an honest upper bound. The service must decide that flag; it has
+no default, because a closed channel read as "zero abuses" would pass the hard hurdles. Indicators
+that also need an assessor (AD-1, OA-1, CH-2) are never filled in. Sums are rounded to the plan's
+decimals on entry, so the order the database summed in does not change a stored scorecard.
 """
 
 import re
@@ -32,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-from portal.domain.catalogue import ExposureUnit
+from portal.domain.catalogue import EstimatorKind, ExposureUnit, Indicator, Source
 from portal.domain.scoring.errors import ScoringInputError
 
 
@@ -143,14 +146,12 @@ class SuspensionEvidence:
         return self.mass_casualty_incidents > 0 or self.reprisal_incidents > 0
 
 
-def _frozen(mapping: Mapping[str, Evidence]) -> Mapping[str, Evidence]:
-    return MappingProxyType(dict(mapping))
-
-
 @dataclass(frozen=True)
 class ScoringInputs:
     """Everything one scorecard is computed from, for one compact and one period.
 
+    `reporting_open`: the portal took reports for this compact throughout the period (see the
+    module's contract for what that fills in).
     `peer_estimates`: per peer-median indicator, the point estimates of the other compacts in the
     same fragility band (this compact excluded). `bootstrap_seed` seeds the IN-1 bootstrap; derive
     it from the inputs' snapshot id and store it, so the interval is reproduced exactly.
@@ -158,9 +159,20 @@ class ScoringInputs:
 
     evidence: Mapping[str, Evidence]
     exposure: Exposure
+    reporting_open: bool
     unit_tallies: tuple[UnitMonthTally, ...] = ()
     peer_estimates: Mapping[str, tuple[float, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
     suspension: SuspensionEvidence = SuspensionEvidence()
     bootstrap_seed: int = 0
+
+    def evidence_for(self, item: Indicator) -> Evidence | None:
+        found = self.evidence.get(item.code)
+        if found is not None or not self.reporting_open or item.source is not Source.REPORTS:
+            return found
+        if item.estimator is EstimatorKind.GAMMA_RATE:
+            return RateTally(0.0, 0)
+        if item.estimator is EstimatorKind.COUNT:
+            return CountTally(0)
+        return None

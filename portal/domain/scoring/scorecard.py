@@ -199,7 +199,7 @@ def _judged(
 def score_indicator(
     item: Indicator, inputs: ScoringInputs, plan: ScoringPlan, rng: np.random.Generator
 ) -> IndicatorScore:
-    evidence = inputs.evidence.get(item.code)
+    evidence = inputs.evidence_for(item)
     if evidence is None:
         return _no_data(item.code)
     if not isinstance(evidence, _EVIDENCE_TYPE[item.estimator]):

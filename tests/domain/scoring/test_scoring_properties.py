@@ -3,7 +3,7 @@
 import dataclasses
 from datetime import date
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from portal.domain.catalogue import CATALOGUE_VERSION, INDICATOR_CODES, INDICATORS, EstimatorKind
@@ -72,6 +72,7 @@ def scoring_inputs(draw: st.DrawFn) -> ScoringInputs:
     ), max_size=6))
     return ScoringInputs(
         evidence=evidence,
+        reporting_open=draw(st.booleans()),
         exposure=Exposure(population=draw(st.sampled_from([2e5, 3e6, 4e7])), years=1.0,
                           operations=300, items_delivered=5_000),
         unit_tallies=tuple(tallies),
@@ -93,6 +94,9 @@ def histories(draw: st.DrawFn) -> History:
 def test_a_further_grave_violation_never_raises_the_tier(
     inputs: ScoringInputs, history: History, weight: float, unit: str | None
 ) -> None:
+    # A verified incident arrives through reporting: closed reporting with no HR-1 row is not a
+    # state this can start from (it would be NO_DATA turning into data, not more evidence).
+    assume(inputs.reporting_open or "HR-1" in inputs.evidence)
     hr1 = inputs.evidence.get("HR-1")
     more = RateTally(weight, 1) if not isinstance(hr1, RateTally) else RateTally(
         hr1.weight_sum + weight, hr1.incidents + 1
@@ -121,7 +125,7 @@ def _card(states_by_code: dict[str, State], stockpile_at_tier3: State) -> Scorec
 ORDER = {State.PASS: 0, State.INDETERMINATE: 1, State.NO_DATA: 1, State.FAIL: 2}
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     st.fixed_dictionaries({code: states for code in INDICATOR_CODES}),
     states,
@@ -139,7 +143,7 @@ def test_a_worse_state_or_no_data_never_raises_the_tier(
     assert after.recommended_tier <= before.recommended_tier
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.fixed_dictionaries({code: states for code in INDICATOR_CODES}), states, histories())
 def test_no_data_weighs_exactly_like_unclear_evidence_never_like_a_pass(
     current: dict[str, State], banded: State, history: History

@@ -58,6 +58,7 @@ def full_inputs(**changes: Any) -> ScoringInputs:
     base = ScoringInputs(
         evidence=evidence,
         exposure=COUNTRY,
+        reporting_open=True,
         peer_estimates={"IC-1": (0.9, 1.2, 2.0), "HR-2": (0.8, 1.0, 3.0), "CH-1": (2.0, 4.0, 9.0)},
         bootstrap_seed=11,
     )
@@ -95,20 +96,32 @@ def test_a_full_compact_scores_every_indicator() -> None:
 
 
 def test_no_data_never_passes() -> None:
-    card = score_compact(ScoringInputs(evidence={}, exposure=COUNTRY))
+    card = score_compact(ScoringInputs(evidence={}, exposure=COUNTRY, reporting_open=False))
     assert {s.state for s in card.scores} == {State.NO_DATA}
     assert card.pass_count == 0
     assert all(s.estimate is None and "never passes" in s.reason.message for s in card.scores)
 
 
 def test_absence_is_no_data_but_a_zero_tally_is_evidence() -> None:
-    card = score_compact(full_inputs(evidence={"HR-1": RateTally(0.0, 0)}))
+    closed = full_inputs(evidence={"HR-1": RateTally(0.0, 0)}, reporting_open=False)
+    card = score_compact(closed)
     assert card.score("HR-1").state is State.PASS
     assert card.score("HR-2").state is State.NO_DATA
-    no_population = score_compact(
-        full_inputs(evidence={"HR-1": RateTally(0.0, 0)}, exposure=Exposure())
-    )
+    assert card.score("OA-3").state is State.NO_DATA
+    no_population = score_compact(dataclasses.replace(closed, exposure=Exposure()))
     assert no_population.score("HR-1").state is State.NO_DATA
+
+
+def test_open_reporting_reads_a_missing_row_as_zero_incidents() -> None:
+    # A GROUP BY returns no row for an indicator nobody reported on; with reporting open that is
+    # zero verified incidents, never for indicators an assessor must also vouch for.
+    card = score_compact(full_inputs(evidence={}, reporting_open=True))
+    states = card.states()
+    assert states["HR-1"] is State.PASS and states["OA-3"] is State.PASS
+    assert card.score("HR-1").estimate is not None
+    assert states["IC-1"] is State.PASS  # zero is below the peers' median
+    for code in ("AD-1", "OA-1", "CH-2", "IN-2", "PM-1", "IC-3"):
+        assert states[code] is State.NO_DATA, code
 
 
 def test_one_rater_is_no_data_and_says_why() -> None:
