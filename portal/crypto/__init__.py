@@ -42,11 +42,6 @@ from portal.crypto.errors import (
 from portal.crypto.fingerprint import canonical_text, keyed_hash
 from portal.crypto.kdf import Argon2Limiter, KdfParams
 from portal.crypto.keys import KeyId, PrivateKey, PublicKey
-from portal.crypto.password import (
-    hash_password,
-    password_hash_needs_upgrade,
-    verify_password,
-)
 from portal.crypto.personal import (
     NewPersonalKey,
     PersonalKeys,
@@ -98,14 +93,12 @@ __all__ = [
     "create_desk_key",
     "desk_key_id",
     "generate_desk_key",
-    "hash_password",
     "issue_recovery_key",
     "keyed_hash",
     "load_or_create_secret",
     "load_or_create_server_key",
     "open_data_key",
     "open_part",
-    "password_hash_needs_upgrade",
     "reseal_data_key",
     "seal_data_key",
     "seal_part",
@@ -113,7 +106,6 @@ __all__ = [
     "sealed_key_id",
     "unlock_with_recovery_key",
     "unwrap_desk_key",
-    "verify_password",
     "wrap_desk_key",
     "wrap_with_recovery_key",
     "wrapped_desk_key_id",

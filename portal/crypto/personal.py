@@ -6,6 +6,7 @@ member report keys sealed to it stay readable.
 """
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes
@@ -29,8 +30,20 @@ from portal.crypto.errors import (
 )
 from portal.crypto.kdf import Argon2Limiter, KdfParams
 from portal.crypto.keys import PrivateKey, PublicKey
-from portal.crypto.password import password_bytes
 from portal.crypto.recovery import RecoveryKey
+
+# Longer input is refused before normalising: NFKC of megabytes per request is a cheap DoS.
+_MAX_PASSWORD_CHARS = 4096
+
+
+def password_bytes(password: str) -> bytes:
+    """The bytes a password is derived from: NFKC, as the sign-in check in `portal.auth` uses,
+    so a password typed on a phone and on a laptop (different code points for the same text)
+    opens both the account and the key. ``surrogatepass`` keeps a broken client's lone surrogate
+    deterministic instead of failing halfway."""
+    if len(password) > _MAX_PASSWORD_CHARS:
+        raise WrongPassword("the password is longer than any password the portal accepts")
+    return unicodedata.normalize("NFKC", password).encode("utf-8", "surrogatepass")
 
 
 def _private_key(secret: bytes) -> PrivateKey:
