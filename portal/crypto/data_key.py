@@ -32,9 +32,6 @@ class DataKey:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DataKey) and secrets.compare_digest(other._secret, self._secret)
 
-    def __hash__(self) -> int:
-        return hash(self._secret)
-
     def __repr__(self) -> str:
         # Never the bytes: reprs end up in tracebacks and error trackers.
         return "DataKey(<secret>)"
@@ -43,6 +40,8 @@ class DataKey:
 def _info(header: bytes, report_id: str) -> bytes:
     # HPKE info binds the key id and the report: a sealed key copied onto another report's row,
     # or relabelled with another key id, no longer opens.
+    if not report_id:
+        raise ValueError("a sealed data key must be bound to a report id")
     return header + bind(report_id)
 
 

@@ -81,7 +81,10 @@ def read_header(blob: bytes, kind: Kind) -> Reader:
         raise UnsupportedFormat(f"sealed blob format version {version} is not supported")
     found = reader.u8()
     if found != kind:
-        known = Kind(found).label if found in Kind._value2member_map_ else f"unknown kind {found}"
+        try:
+            known = Kind(found).label
+        except ValueError:
+            known = f"blob of unknown kind {found}"
         # A blob copied into the wrong column is a misplacement, which we treat as tampering.
         raise TamperedCiphertext(f"expected a {kind.label}, found a {known}")
     return reader

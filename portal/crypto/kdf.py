@@ -28,8 +28,8 @@ class KdfParams:
     second recommended option (64 MiB, 3 passes) per guess.
 
     ``lanes`` stays 1: with cryptography 50 / OpenSSL 4, two concurrent derivations with more
-    than one lane deadlock the process (observed, not documented). Lanes only change our own
-    latency, not the attacker's cost, so nothing is lost.
+    than one lane hang forever or fail with a spurious MemoryError (observed, not documented).
+    Lanes only change our own latency, not the attacker's cost, so nothing is lost.
 
     The costs are written into each wrap's header, so raising the defaults later leaves old wraps
     readable; they are upgraded at the next successful unlock.
@@ -93,8 +93,7 @@ class Argon2Limiter:
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Hold one of the slots; raises `KdfBusy` if none frees up in time."""
-        timeout = -1.0 if self._wait_seconds is None else self._wait_seconds
-        if not self._slots.acquire(timeout=timeout):
+        if not self._slots.acquire(timeout=self._wait_seconds):
             raise KdfBusy("too many key derivations are running; try again shortly")
         try:
             yield

@@ -6,6 +6,7 @@ AES-256-GCM); a future suite would get a new key format byte and a new header ve
 """
 
 import hashlib
+import hmac
 import struct
 from dataclasses import dataclass
 
@@ -153,7 +154,7 @@ class PrivateKey:
         return self._hpke
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, PrivateKey) and other._raw == self._raw
+        return isinstance(other, PrivateKey) and hmac.compare_digest(other._raw, self._raw)
 
     def __hash__(self) -> int:
         return hash(self._public)

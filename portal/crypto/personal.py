@@ -42,7 +42,7 @@ def password_bytes(password: str) -> bytes:
     opens both the account and the key. ``surrogatepass`` keeps a broken client's lone surrogate
     deterministic instead of failing halfway."""
     if len(password) > _MAX_PASSWORD_CHARS:
-        raise WrongPassword("the password is longer than any password the portal accepts")
+        raise ValueError("the password is longer than any password the portal accepts")
     return unicodedata.normalize("NFKC", password).encode("utf-8", "surrogatepass")
 
 
@@ -130,6 +130,8 @@ class PersonalKeys:
 
     def unlock_with_password(self, wrapped: bytes, password: str) -> PrivateKey:
         """Open the password wrap with the costs stored in it; `WrongPassword` on mismatch."""
+        if len(password) > _MAX_PASSWORD_CHARS:
+            raise WrongPassword("the password is longer than any password the portal accepts")
         reader = read_header(wrapped, Kind.PERSONAL_KEY_UNDER_PASSWORD)
         params = KdfParams.read(reader)
         salt = reader.take(SALT_BYTES)

@@ -70,8 +70,5 @@ class RecoveryKey:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RecoveryKey) and hmac.compare_digest(other._secret, self._secret)
 
-    def __hash__(self) -> int:
-        return hash(self._secret)
-
     def __repr__(self) -> str:
         return "RecoveryKey(<hidden>)"

@@ -51,6 +51,25 @@ def test_a_busy_limiter_refuses_instead_of_queueing_forever() -> None:
         assert time.perf_counter() - started < 5
 
 
+def test_a_limiter_without_a_wait_limit_waits_for_a_slot() -> None:
+    limiter = Argon2Limiter(1, wait_seconds=None)
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold_the_slot() -> None:
+        with limiter.slot():
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_the_slot)
+    holder.start()
+    holding.wait(10)
+    threading.Timer(0.05, release.set).start()
+    with limiter.slot():
+        assert release.is_set()
+    holder.join(10)
+
+
 def test_derivation_is_deterministic_and_depends_on_every_input(fast_params: KdfParams) -> None:
     limiter = Argon2Limiter(1)
     base = limiter.derive(b"pw", SALT, fast_params)

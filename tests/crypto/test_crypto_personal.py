@@ -160,6 +160,11 @@ def test_an_absurdly_long_password_is_refused_before_any_work(
         personal_keys.unlock_with_password(account.wrapped_by_password, "x" * 100_000)
 
 
+def test_wrapping_an_absurdly_long_password_is_refused(personal_keys: PersonalKeys) -> None:
+    with pytest.raises(ValueError):
+        personal_keys.create("x" * 100_000)
+
+
 def test_a_new_personal_key_hides_its_secrets_in_repr(account: NewPersonalKey) -> None:
     assert account.recovery_key.display() not in repr(account)
     assert "hidden" in repr(account.recovery_key)
