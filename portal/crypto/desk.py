@@ -101,9 +101,9 @@ def create_desk_key(
 ) -> NewDeskKey[MemberT]:
     """Generate a desk key and wrap it for each member (keyed as given) and the admin escrow.
 
-    Escrow is optional because a deployment may decide that no admin should be able to read a
-    desk; then losing every member's password loses the desk's reports, and the caller must
-    refuse to create a desk key with no members.
+    Escrow is on by default in the service and may be turned off when no admin should be able to
+    read a desk; then losing every member's password loses the desk's reports. A key that nobody
+    could open is refused outright.
     """
     if not members and escrow is None:
         raise ValueError("a desk key wrapped to nobody could never be opened")
