@@ -1,0 +1,191 @@
+"""The public pages and staff sign-in on a 360 px phone with JavaScript off, in LTR and RTL."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page
+
+from portal.domain.models import Role, User
+
+from .conftest import Layout, OpenPage, Snapshot
+
+pytestmark = pytest.mark.browser
+
+MakeUser = Callable[..., User]
+
+DIRECTIONS = [("en", "ltr"), ("ar", "rtl")]
+STAFF_EMAIL = "verifier@demo.test"
+STAFF_PASSWORD = "walnut lantern 93 harbour quilt"
+
+
+def assert_language(page: Page, lang: str, direction: str) -> None:
+    html = page.locator("html")
+    assert html.get_attribute("lang") == lang
+    assert html.get_attribute("dir") == direction
+
+
+def assert_fits_a_phone(page: Page, layout: Layout) -> None:
+    assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px", "no stylesheet"
+    assert layout.horizontal_overflow(page) == 0
+    assert layout.elements_outside_viewport(page) == []
+
+
+def assert_header_mirrored(page: Page, direction: str) -> None:
+    brand = page.locator(".site-header .brand").bounding_box()
+    menu = page.locator(".lang-menu summary").bounding_box()
+    assert brand is not None and menu is not None
+    # The brand sits where reading starts, the language menu where it ends.
+    assert (brand["x"] < menu["x"]) == (direction == "ltr")
+
+
+def sign_in(page: Page, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD) -> None:
+    page.locator("input[name='email']").fill(email)
+    page.locator("input[name='password']").fill(password)
+    page.locator("main form button[type='submit']").click()
+    page.wait_for_load_state()
+
+
+def staff_cookies(page: Page) -> set[str]:
+    return {c["name"] for c in page.context.cookies()} & {"cw_staff"}
+
+
+@pytest.mark.parametrize("path", ["/", "/auth/login"], ids=["landing", "sign-in"])
+@pytest.mark.parametrize(("lang", "direction"), DIRECTIONS)
+def test_public_page_fits_a_phone_without_javascript(
+    open_page: OpenPage, layout: Layout, path: str, lang: str, direction: str
+) -> None:
+    # The browser asks for English: `?lang=` alone must switch the language and direction.
+    page = open_page(f"{path}?lang={lang}", locale="en")
+
+    assert_language(page, lang, direction)
+    assert_header_mirrored(page, direction)
+    assert_fits_a_phone(page, layout)
+
+
+# Known defect, reported to the owner of static/css/portal.css: a link standing alone in its
+# paragraph (landing: "Read how to stay safe…") and the name link in the staff bar (account page)
+# are bare inline boxes 20-23 px tall. Strict, so the test goes red once the CSS is fixed and this
+# mark must come off; `raises` keeps a broken fixture an error, not an expected failure.
+SMALL_LINKS = pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="standalone paragraph link and staff-bar link are 20-23 px tall (portal.css)",
+)
+
+
+@pytest.mark.parametrize(
+    "page_name",
+    [
+        pytest.param("landing", marks=SMALL_LINKS),
+        "sign-in",
+        pytest.param("account", marks=SMALL_LINKS),
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_touch_target_is_44_px_tall(
+    open_page: OpenPage,
+    layout: Layout,
+    make_user: MakeUser,
+    page_name: str,
+    lang: str,
+) -> None:
+    if page_name == "landing":
+        page = open_page(f"/?lang={lang}")
+    else:
+        page = open_page(f"/auth/login?lang={lang}")
+    if page_name == "account":
+        make_user(STAFF_EMAIL, roles=(Role.VERIFIER,), password=STAFF_PASSWORD)
+        sign_in(page)
+        if urlsplit(page.url).path != "/auth/account":  # pytest.fail: the xfail must not hide it
+            pytest.fail(f"sign-in did not reach the account page: {page.url}")
+
+    assert layout.small_touch_targets(page) == []
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "direction"), [("en", "ar", "rtl"), ("ar", "en", "ltr")]
+)
+def test_language_menu_opens_and_switches_without_javascript(
+    open_page: OpenPage, layout: Layout, snapshot: Snapshot, start: str, target: str, direction: str
+) -> None:
+    page = open_page(f"/?lang={start}")
+    menu = page.locator("details.lang-menu")
+    choice = menu.locator(f'a[hreflang="{target}"]')
+    assert menu.get_attribute("open") is None
+    assert not choice.is_visible()
+
+    menu.locator("summary").click()
+
+    assert menu.get_attribute("open") is not None
+    assert choice.is_visible()
+    assert_fits_a_phone(page, layout)
+    assert layout.small_touch_targets(page, within=".lang-menu") == []
+    snapshot(page, "menu-open")
+
+    choice.click()
+    page.wait_for_url(re.compile(rf"[?&]lang={target}\b"))
+    assert parse_qs(urlsplit(page.url).query)["lang"] == [target]
+    assert_language(page, target, direction)
+
+    # The choice is remembered: the next page, reached by a plain link without `?lang=`, keeps it.
+    page.locator(".site-footer a[href$='/auth/login']").click()
+    page.wait_for_url("**/auth/login")
+    assert_language(page, target, direction)
+
+
+@pytest.mark.parametrize(("lang", "direction"), DIRECTIONS)
+def test_staff_member_signs_in_and_out_without_javascript(
+    open_page: OpenPage,
+    layout: Layout,
+    snapshot: Snapshot,
+    make_user: MakeUser,
+    lang: str,
+    direction: str,
+) -> None:
+    make_user(STAFF_EMAIL, roles=(Role.VERIFIER,), password=STAFF_PASSWORD)
+    page = open_page(f"/auth/login?lang={lang}")
+
+    sign_in(page)
+
+    assert urlsplit(page.url).path == "/auth/account"
+    assert_language(page, lang, direction)
+    assert STAFF_EMAIL in page.locator("main").inner_text()
+    assert page.locator(".staff-bar").is_visible()
+    assert staff_cookies(page) == {"cw_staff"}
+    assert_fits_a_phone(page, layout)
+    snapshot(page, "signed-in")
+
+    page.locator("main form button[type='submit']").click()
+
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
+    assert page.locator(".notice").is_visible()
+    assert page.locator(".staff-bar").count() == 0
+    assert staff_cookies(page) == set()
+    # The old session is gone on the server too: the account page sends us back to sign in.
+    page.goto("/auth/account")
+    assert urlsplit(page.url).path == "/auth/login"
+
+
+@pytest.mark.parametrize(("lang", "direction"), DIRECTIONS)
+def test_wrong_password_is_explained_on_a_phone(
+    open_page: OpenPage,
+    layout: Layout,
+    make_user: MakeUser,
+    lang: str,
+    direction: str,
+) -> None:
+    make_user(STAFF_EMAIL, roles=(Role.VERIFIER,), password=STAFF_PASSWORD)
+    page = open_page(f"/auth/login?lang={lang}")
+
+    sign_in(page, password="not the password")
+
+    assert urlsplit(page.url).path == "/auth/login"
+    assert page.locator(".error-summary").is_visible()
+    assert staff_cookies(page) == set()
+    assert_language(page, lang, direction)
+    assert_fits_a_phone(page, layout)
+    assert layout.small_touch_targets(page, within="main") == []
