@@ -13,8 +13,11 @@ from portal.config import Config
 from portal.database import Database
 from portal.i18n.locale import select_locale
 from portal.i18n.templating import install_i18n
-from portal.limits import Counters, DatabaseCounters, RedisCounters
+from portal.jobs.outbox import Dispatcher
+from portal.keys.keyring import load_keyring
+from portal.limits import DatabaseCounters, RedisCounters
 from portal.paths import ROOT, STATIC, TEMPLATES, TRANSLATIONS
+from portal.store import FileStore
 from portal.web.access import install_access_control
 from portal.web.access_log import configure_logging, install_request_logging
 from portal.web.errors import install_error_pages
@@ -43,13 +46,21 @@ def create_app(config: Config | None = None) -> Flask:
         SESSION_COOKIE_NAME="cw_csrf",
         BABEL_DEFAULT_LOCALE=config.default_locale,
         BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
-        MAX_CONTENT_LENGTH=40 * 1024 * 1024,
+        # The report limit plus room for the form and multipart overhead; larger bodies are
+        # refused before they are read into memory.
+        MAX_CONTENT_LENGTH=config.attachments.max_report_bytes + 2 * 1024 * 1024,
         PORTAL_CONFIG=config,
     )
 
     database = Database(config.database_url)
+    redis = Redis.from_url(config.redis_url) if config.redis_url else None
     app.extensions[EXTENSION] = Services(
-        config=config, database=database, counters=_counters(config, database)
+        config=config,
+        database=database,
+        counters=RedisCounters(redis) if redis is not None else DatabaseCounters(database.sessions),
+        keyring=load_keyring(config),
+        store=FileStore(config.blob_path),
+        dispatcher=Dispatcher(database, redis),
     )
     app.teardown_appcontext(close_request_session)
 
@@ -66,16 +77,11 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-def _counters(config: Config, database: Database) -> Counters:
-    if config.redis_url:
-        return RedisCounters(Redis.from_url(config.redis_url))
-    return DatabaseCounters(database.sessions)
-
-
 def _register_blueprints(app: Flask, config: Config) -> None:
     from portal.auth.views import make_blueprint as auth
     from portal.health.views import make_blueprint as health
     from portal.home.views import make_blueprint as home
+    from portal.reporter.views import make_blueprint as reporter
 
-    for make in (home, auth, health):
+    for make in (home, auth, health, reporter):
         app.register_blueprint(make(config))

@@ -12,6 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal.attachments.limits import AttachmentLimits
+from portal.auth.passwords import PasswordHashParams
+from portal.crypto.kdf import KdfParams
+
 LOCALES: tuple[str, ...] = ("en", "fr", "ar", "ckb", "so", "ha", "fil")
 RTL_LOCALES: frozenset[str] = frozenset({"ar", "ckb"})
 
@@ -43,11 +47,28 @@ class Config:
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     log_level: str = "INFO"
     testing: bool = False
+    # Argon2id cost for personal keys and receipts: what an attacker with a stolen database pays
+    # per guess. 64 MiB × 3 passes ≈ 0.3 s here; see docs/security.md.
+    kdf: KdfParams = field(default_factory=KdfParams)
+    # At most this many Argon2id derivations at once per process: 4 × 64 MiB bounds the memory a
+    # burst of sign-ins or receipt look-ups can take, whatever the number of threads.
+    argon2_concurrency: int = 4
+    attachments: AttachmentLimits = field(default_factory=AttachmentLimits)
+    # A receipt pepper given by the environment (hex) wins over the instance file; several
+    # machines must share it, or receipts issued on one machine open nowhere else.
+    receipt_pepper_hex: str | None = None
 
     @property
     def jobs_inline(self) -> bool:
         """Without Redis the same job functions run in-process right after commit."""
         return self.redis_url is None
+
+    @property
+    def password_hash(self) -> PasswordHashParams:
+        """Sign-in hashes cost the same as key wraps: either is what a thief would attack."""
+        return PasswordHashParams(
+            memory_kib=self.kdf.memory_kib, iterations=self.kdf.iterations, lanes=1
+        )
 
     @property
     def blob_path(self) -> Path:
@@ -85,6 +106,18 @@ class Config:
                 window_seconds=int(env.get("PORTAL_LOGIN_WINDOW_SECONDS", "900")),
             ),
             log_level=env.get("PORTAL_LOG_LEVEL", "INFO").upper(),
+            kdf=KdfParams(
+                memory_kib=int(env.get("PORTAL_ARGON2_MEMORY_KIB", "65536")),
+                iterations=int(env.get("PORTAL_ARGON2_ITERATIONS", "3")),
+                lanes=1,
+            ),
+            argon2_concurrency=int(env.get("PORTAL_ARGON2_CONCURRENCY", "4")),
+            attachments=AttachmentLimits(
+                max_file_bytes=int(env.get("PORTAL_MAX_FILE_MB", "10")) * 1024 * 1024,
+                max_report_bytes=int(env.get("PORTAL_MAX_REPORT_MB", "25")) * 1024 * 1024,
+                max_files=int(env.get("PORTAL_MAX_FILES", "5")),
+            ),
+            receipt_pepper_hex=env.get("PORTAL_RECEIPT_PEPPER") or None,
         )
 
 

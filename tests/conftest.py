@@ -16,17 +16,19 @@ from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from portal.auth.passwords import PasswordHashParams
+from portal.crypto import KdfParams
 from portal.cli.database import alembic_config
 from portal.config import Config
-from portal.domain.models import Base, Role, User
+from portal.domain.models import Base, Desk, Role, User
 from portal.provision.accounts import NewAccount, create_account
 
 # Small Argon2 parameters keep the suite fast; production defaults are tested in tests/auth.
 FAST_HASH = PasswordHashParams(memory_kib=8 * 1024, iterations=1, lanes=1)
+FAST_KDF = KdfParams(memory_kib=8 * 1024, iterations=1, lanes=1)
 PASSWORD = "correct horse battery staple 42"
 
 
@@ -63,6 +65,7 @@ def config(database_url: str, instance_root: Path) -> Config:
         instance_path=instance_root,
         redis_url=os.environ.get("REDIS_URL") or None,
         testing=True,
+        kdf=FAST_KDF,
     )
 
 
@@ -111,20 +114,35 @@ def session(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
-def make_user(session: Session):  # type: ignore[no-untyped-def]
+def make_user(app: Flask, session: Session):  # type: ignore[no-untyped-def]
+    """Create an account with a personal key; desks listed get a key if they have none yet,
+    or the new member is granted the existing one through the keys of an earlier member."""
+    from portal.keys.desks import provision_desk_key
+    from portal.web.services import EXTENSION
+
+    personal = app.extensions[EXTENSION].keyring.personal
+
     def _make(
         email: str = "staff@example.org",
         roles: tuple[Role, ...] = (Role.VERIFIER,),
         desks: tuple[str, ...] = (),
         password: str = PASSWORD,
     ) -> User:
-        user = create_account(
+        for code in desks:
+            if session.scalar(select(Desk).where(Desk.code == code)) is None:
+                session.add(Desk(code=code, name=f"{code} desk", country=code[:2]))
+        session.flush()
+        created = create_account(
             session,
             NewAccount(email, email.split("@")[0], password, frozenset(roles), frozenset(desks)),
             FAST_HASH,
+            personal,
         )
+        for membership in created.user.desks:
+            # Re-key the desk so the new member holds the current version (tests only).
+            provision_desk_key(session, membership.desk)
         session.commit()
-        return user
+        return created.user
 
     return _make
 

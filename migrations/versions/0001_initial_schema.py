@@ -367,6 +367,8 @@ def upgrade() -> None:
     sa.Column('receipt_lookup', sa.String(length=64), nullable=True),
     sa.Column('fingerprint', sa.String(length=64), nullable=True),
     sa.Column('unit_key', sa.String(length=64), nullable=True),
+    sa.Column('place_key', sa.String(length=64), nullable=True),
+    sa.Column('day_key', sa.String(length=64), nullable=True),
     sa.Column('intake_done', sa.Boolean(), nullable=False),
     sa.Column('payload_sealed', sa.LargeBinary(), nullable=True),
     sa.Column('shredded', sa.Boolean(), nullable=False),
@@ -388,6 +390,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_reports_fingerprint'), ['fingerprint'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_incident_month'), ['incident_month'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_place_key'), ['place_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_primary_indicator'), ['primary_indicator'], unique=False)
         batch_op.create_index('ix_reports_queue', ['desk_id', 'status', 'priority', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_region'), ['region'], unique=False)
@@ -511,7 +514,6 @@ def upgrade() -> None:
     sa.Column('holder', sa.Enum('desk', 'receipt', 'member', name='keyholder', native_enum=False, length=16), nullable=False),
     sa.Column('desk_key_id', sa.Integer(), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('salt', sa.LargeBinary(), nullable=True),
     sa.Column('wrapped_key', sa.LargeBinary(), nullable=False),
     sa.ForeignKeyConstraint(['desk_key_id'], ['desk_keys.id'], name=op.f('fk_report_key_wraps_desk_key_id_desk_keys')),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_key_wraps_report_id_reports'), ondelete='CASCADE'),
@@ -630,6 +632,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reports_region'))
         batch_op.drop_index('ix_reports_queue')
         batch_op.drop_index(batch_op.f('ix_reports_primary_indicator'))
+        batch_op.drop_index(batch_op.f('ix_reports_place_key'))
         batch_op.drop_index(batch_op.f('ix_reports_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_reports_incident_month'))
         batch_op.drop_index(batch_op.f('ix_reports_fingerprint'))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.passwords import PasswordHashParams, hash_password, verify_password
 from portal.config import LoginThrottle
+from portal.crypto import Argon2Limiter
 from portal.domain.models import User
 from portal.limits import Counters, counter_key
 
@@ -53,6 +54,7 @@ def authenticate(
     throttle: LoginThrottle,
     secret: bytes,
     params: PasswordHashParams,
+    limiter: Argon2Limiter,
 ) -> User:
     """Return the user whose email and password match, or raise a `SignInError`.
 
@@ -66,7 +68,10 @@ def authenticate(
         raise AccountThrottled(state.retry_after_seconds)
     user = find_user(session, email)
     stored = user.password_hash if user is not None else _dummy_hash(params)
-    if not verify_password(password, stored) or user is None or not user.active:
+    # Through the process-wide Argon2 limiter: a burst of sign-ins must not exhaust memory.
+    with limiter.slot():
+        matches = verify_password(password, stored)
+    if not matches or user is None or not user.active:
         after = counters.hit(key, **limits)
         if after.blocked:
             raise AccountThrottled(after.retry_after_seconds)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from portal.crypto import PrivateKey, SessionUnlockFailed, SessionVault
 from portal.domain.models import StaffSession, User
 from portal.domain.models.base import utcnow
 
@@ -58,13 +59,27 @@ def _unb64(text: str) -> bytes:
 
 
 def start_session(
-    session: Session, user: User, *, now: dt.datetime | None = None
+    session: Session,
+    user: User,
+    personal_key: bytes | None = None,
+    *,
+    now: dt.datetime | None = None,
 ) -> tuple[SessionToken, StaffSession]:
-    """A new session record for `user`; the caller sets the cookie from the token."""
+    """A new session record for `user`; the caller sets the cookie from the token.
+
+    The unlocked personal private key (raw bytes) is locked in the session vault: the sealed half
+    goes into the record, the key that opens it only into the cookie.
+    """
     now = now or utcnow()
-    token = SessionToken(secrets.token_bytes(32), secrets.token_bytes(32))
+    sealed: bytes | None = None
+    if personal_key is not None:
+        session_key, sealed = SessionVault.lock(personal_key)
+    else:
+        session_key = secrets.token_bytes(32)
+    token = SessionToken(secrets.token_bytes(32), session_key)
     record = StaffSession(
         id_hash=token.id_hash,
+        sealed_private_key=sealed,
         user_id=user.id,
         created_at=now,
         last_seen_at=now,
@@ -107,3 +122,19 @@ def purge_expired(session: Session, *, now: dt.datetime | None = None) -> int:
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+class PersonalKeyLocked(Exception):
+    """The session holds no usable personal key: the person must sign in again."""
+
+
+def personal_key(record: StaffSession, token: SessionToken) -> PrivateKey:
+    """Open the session vault with the cookie's half."""
+    if record.sealed_private_key is None:
+        raise PersonalKeyLocked()
+    try:
+        return PrivateKey.from_bytes(
+            SessionVault.unlock(token.session_key, record.sealed_private_key)
+        )
+    except SessionUnlockFailed as error:
+        raise PersonalKeyLocked() from error

@@ -18,15 +18,15 @@ from werkzeug.wrappers import Response as BaseResponse
 from portal import audit
 from portal.auth import service
 from portal.auth.forms import LoginForm
-from portal.auth.passwords import PasswordHashParams
 from portal.auth.staff_sessions import COOKIE_NAME, SessionToken, end_session, start_session
 from portal.config import Config
+from portal.crypto import WrongPassword
+from portal.domain.models import User
 from portal.web.services import db, services
 
 
 def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("auth", __name__, url_prefix="/auth")
-    hash_params = PasswordHashParams()
 
     @bp.route("/login", methods=["GET", "POST"])
     def login() -> tuple[str, int] | BaseResponse:
@@ -43,7 +43,8 @@ def make_blueprint(config: Config) -> Blueprint:
                     password=form.password.data or "",
                     throttle=config.login_throttle,
                     secret=config.secret_key.encode(),
-                    params=hash_params,
+                    params=config.password_hash,
+                    limiter=services().keyring.limiter,
                 )
             except service.AccountThrottled as throttled:
                 wait = format_timedelta(max(throttled.retry_after_seconds, 60), threshold=1.0)
@@ -59,7 +60,9 @@ def make_blueprint(config: Config) -> Blueprint:
                     gettext("The email or password is not right. Check both and try again.")
                 )
             else:
-                token, _record = start_session(session, user)
+                token, _record = start_session(
+                    session, user, _unlock_personal_key(user, form.password.data or "")
+                )
                 audit.record(session, actor_id=user.id, action="auth.login")
                 session.commit()
                 response = redirect(url_for("auth.account"))
@@ -100,3 +103,22 @@ def _set_session_cookie(
         samesite="Strict",
         path="/",
     )
+
+
+def _unlock_personal_key(user: User, password: str) -> bytes | None:
+    """The personal private key, unwrapped with the password just checked.
+
+    Accounts without a personal key (none are created that way, but an imported one could be)
+    sign in without access to sealed content.
+    """
+    if user.private_key_by_password is None:
+        return None
+    try:
+        private = services().keyring.personal.unlock_with_password(
+            user.private_key_by_password, password
+        )
+    except WrongPassword:
+        # The password matched the sign-in hash but not the key wrap: the two fell out of step.
+        # Sign in without keys rather than refuse, and let the desk say keys are locked.
+        return None
+    return private.to_bytes()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import current_app
+from flask.cli import AppGroup
 
 from portal.paths import ALEMBIC_INI, MIGRATIONS
 from portal.web.services import services

@@ -1,4 +1,4 @@
-"""`flask --app portal portal …`: init, demo, user create."""
+"""`flask --app portal portal …`: init, demo, users, keys, audit."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from portal import audit
 from portal.audit import verify_chain
-from portal.auth.passwords import PasswordHashParams
-from portal.domain.models import AuditEvent, Role
+from portal.auth.service import find_user
+from portal.crypto import WrongPassword
+from portal.domain.models import AuditEvent, Desk, DeskKey, DeskMembership, Role
+from portal.keys.desks import DeskKeyError, grant_desk_keys, provision_desk_key
 from portal.provision.accounts import AccountError, NewAccount, create_account
 from portal.provision.catalogue import sync_catalogue
 from portal.provision.demo import seed_demo
@@ -36,7 +39,12 @@ def demo() -> None:
     """Seed the demo desks, compacts and accounts (safe to run again)."""
     config = services().config
     with services().database.transaction() as session:
-        added = seed_demo(session, password=config.demo_password, params=PasswordHashParams())
+        added = seed_demo(
+            session,
+            password=config.demo_password,
+            params=config.password_hash,
+            personal=services().keyring.personal,
+        )
     click.echo("demo data: " + ", ".join(f"{n} {what} added" for what, n in added.items()))
 
 
@@ -85,9 +93,72 @@ def create_user(
         roles=frozenset(Role(r) for r in roles),
         desk_codes=frozenset(desks),
     )
+    config = services().config
     try:
         with services().database.transaction() as session:
-            user = create_account(session, account, PasswordHashParams())
-            click.echo(f"created {user.email} ({', '.join(sorted(roles))})")
+            created = create_account(
+                session, account, config.password_hash, services().keyring.personal
+            )
+            user = created.user
+            pending = []
+            for membership in user.desks:
+                if session.scalar(select(DeskKey.id).where(DeskKey.desk_id == membership.desk_id)):
+                    pending.append(membership.desk.code)
+                else:
+                    provision_desk_key(session, membership.desk)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
+    click.echo(f"created {user.email} ({', '.join(sorted(roles))})")
+    click.echo("")
+    click.echo("Recovery key, shown only this once. Give it to the account holder on paper:")
+    click.echo(f"    {created.recovery_key.display()}")
+    for code in pending:
+        click.echo(
+            f"Desk {code} already has a key: an admin must grant it with "
+            f"`flask --app portal portal keys grant --desk {code} --to {user.email} --by <admin>`."
+        )
+
+
+@portal_group.group("keys", cls=AppGroup)
+def keys_group() -> None:
+    """Desk keys."""
+
+
+@keys_group.command("grant")
+@click.option("--desk", "desk_code", required=True, help="Desk code, e.g. IQ.")
+@click.option("--to", "grantee_email", required=True, help="Email of the new desk member.")
+@click.option("--by", "granter_email", required=True, help="Email of someone holding the key.")
+@click.password_option(
+    "--granter-password", confirmation_prompt=False, prompt="Password of the granting account"
+)
+def keys_grant(
+    desk_code: str, grantee_email: str, granter_email: str, granter_password: str
+) -> None:
+    """Wrap a desk's keys for a new member, unlocked with an existing holder's password."""
+    keyring = services().keyring
+    with services().database.transaction() as session:
+        desk = session.scalar(select(Desk).where(Desk.code == desk_code.upper()))
+        grantee = find_user(session, grantee_email)
+        granter = find_user(session, granter_email)
+        if desk is None or grantee is None or granter is None:
+            raise click.ClickException("unknown desk or account")
+        if granter.private_key_by_password is None:
+            raise click.ClickException(f"{granter.email} has no personal key")
+        try:
+            private = keyring.personal.unlock_with_password(
+                granter.private_key_by_password, granter_password
+            )
+            count = grant_desk_keys(session, desk, grantee, granter, private)
+        except (WrongPassword, DeskKeyError) as error:
+            raise click.ClickException(str(error) or type(error).__name__) from error
+        if not any(m.desk_id == desk.id for m in grantee.desks):
+            session.add(DeskMembership(user_id=grantee.id, desk_id=desk.id))
+        audit.record(
+            session,
+            actor_id=granter.id,
+            action="keys.grant",
+            object_type="desk",
+            object_id=desk.code,
+            detail={"to": grantee.id, "versions": count},
+        )
+    click.echo(f"granted {count} key version(s) of desk {desk.code} to {grantee.email}")

@@ -52,6 +52,14 @@ class KeyId:
         return bytes((len(owner),)) + owner + struct.pack(">I", self.version)
 
     @classmethod
+    def parse(cls, text: str) -> "KeyId":
+        """The inverse of ``str()``: ``desk:IQ@v2`` as stored in a database column."""
+        owner, sep, version = text.rpartition("@v")
+        if not sep or not version.isdigit():
+            raise ValueError(f"not a key id: {text!r}")
+        return cls(owner, int(version))
+
+    @classmethod
     def read(cls, reader: Reader) -> "KeyId":
         owner = reader.take(reader.u8())
         version = reader.u32()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Flask, Response, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import format_date, get_locale, gettext
 from werkzeug.routing import BuildError
 
 from portal.domain.models.people import ROLE_LABELS, Role
 from portal.i18n.locale import LANG_COOKIE, LANGUAGES, direction, explicit_choice
+from portal.i18n.places import country_name, regions
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -30,6 +32,23 @@ def language_url(code: str) -> str:
         return url_for(request.endpoint, **args)
     except BuildError:
         return url_for("home.landing", lang=code)
+
+
+def format_day(day: dt.date) -> str:
+    return str(format_date(day, "medium"))
+
+
+def format_month(day: dt.date) -> str:
+    return str(format_date(day, "MMMM y"))
+
+
+def region_name(country: str, code: str | None) -> str:
+    if not code:
+        return country_name(country, current_language())
+    for place in regions(country, current_language()):
+        if place.code == code:
+            return place.name
+    return code
 
 
 def role_label(role: Role) -> str:
@@ -54,6 +73,10 @@ def install_i18n(app: Flask) -> None:
             "has_endpoint": has_endpoint,
             "role_label": role_label,
         }
+
+    app.add_template_filter(format_day, "format_day")
+    app.add_template_filter(format_month, "format_month")
+    app.add_template_global(region_name, "region_name")
 
     @app.after_request
     def _remember_choice(response: Response) -> Response:

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from portal.config import Config
 from portal.database import Database
 from portal.domain.models import OutboxJob, OutboxState

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.auth.passwords import PasswordHashParams, hash_password
+from portal.crypto import PersonalKeys, RecoveryKey
 from portal.domain.models import Desk, DeskMembership, Organisation, Role, User, UserRole
 
 
@@ -27,7 +28,16 @@ class NewAccount:
     is_demo: bool = False
 
 
-def create_account(session: Session, new: NewAccount, params: PasswordHashParams) -> User:
+@dataclass(frozen=True)
+class CreatedAccount:
+    user: User
+    # Shown once to the new account holder; never stored (DESIGN §6).
+    recovery_key: RecoveryKey
+
+
+def create_account(
+    session: Session, new: NewAccount, params: PasswordHashParams, personal: PersonalKeys
+) -> CreatedAccount:
     email = new.email.strip().lower()
     if "@" not in email:
         raise AccountError(f"{new.email!r} is not an email address")
@@ -38,18 +48,22 @@ def create_account(session: Session, new: NewAccount, params: PasswordHashParams
     if Role.MEMBER in new.roles and new.organisation is None:
         raise AccountError("a member account needs an organisation")
     desks = _desks(session, new.desk_codes)
+    keys = personal.create(new.password)
     user = User(
         email=email,
         display_name=new.display_name.strip() or email,
         password_hash=hash_password(new.password, params),
         organisation=new.organisation,
         is_demo=new.is_demo,
+        public_key=keys.public.to_bytes(),
+        private_key_by_password=keys.wrapped_by_password,
+        private_key_by_recovery=keys.wrapped_by_recovery_key,
         roles=[UserRole(role=role) for role in sorted(new.roles)],
         desks=[DeskMembership(desk_id=desk.id) for desk in desks],
     )
     session.add(user)
     session.flush()
-    return user
+    return CreatedAccount(user, keys.recovery_key)
 
 
 def _desks(session: Session, codes: Iterable[str]) -> list[Desk]:

@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.auth.passwords import PasswordHashParams
+from portal.crypto import PersonalKeys
 from portal.domain.catalogue import CATALOGUE_VERSION, INDICATORS
 from portal.domain.models import (
     Compact,
     CompactDesk,
     CompactStatus,
     Desk,
+    DeskKey,
     MonitoringPlan,
     Organisation,
     PlanIndicator,
@@ -22,6 +24,7 @@ from portal.domain.models import (
     User,
 )
 from portal.i18n.places import country_name, regions
+from portal.keys.desks import provision_desk_key
 from portal.provision.accounts import NewAccount, create_account
 from portal.provision.catalogue import sync_catalogue
 
@@ -56,9 +59,17 @@ COUNTRIES: tuple[DemoCountry, ...] = (
 DEMO_ORGANISATION = "Demo Civil Society Network (Iraq)"
 
 
-def seed_demo(session: Session, *, password: str, params: PasswordHashParams) -> dict[str, int]:
+def seed_demo(
+    session: Session, *, password: str, params: PasswordHashParams, personal: PersonalKeys
+) -> dict[str, int]:
     """Create what is missing; running it twice leaves the same rows as once."""
-    added = {"indicators": sync_catalogue(session), "desks": 0, "compacts": 0, "accounts": 0}
+    added = {
+        "indicators": sync_catalogue(session),
+        "desks": 0,
+        "compacts": 0,
+        "accounts": 0,
+        "desk keys": 0,
+    }
     session.flush()
     for country in COUNTRIES:
         desk = _desk(session, country)
@@ -119,8 +130,13 @@ def seed_demo(session: Session, *, password: str, params: PasswordHashParams) ->
     )
     for account in accounts:
         if session.scalar(select(User.id).where(func.lower(User.email) == account.email)) is None:
-            create_account(session, account, params)
+            create_account(session, account, params, personal)
             added["accounts"] += 1
+    # Keys last, so that each desk key is wrapped to the demo verifier and the escrow admin.
+    for desk in session.scalars(select(Desk).order_by(Desk.id)):
+        if session.scalar(select(DeskKey.id).where(DeskKey.desk_id == desk.id)) is None:
+            provision_desk_key(session, desk)
+            added["desk keys"] += 1
     return added
 
 

@@ -53,7 +53,8 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
         _l("Exact place (optional)"), validators=[Optional(), Length(max=SHORT_MAX)]
     )
     force = RadioField(
-        _l("Who did it?"), validators=[InputRequired(_l("Choose who did it, or \u201cI don't know\u201d."))]
+        _l("Who did it?"),
+        validators=[InputRequired(_l("Choose who did it, or \u201cI don't know\u201d."))],
     )
     unit = StringField(
         _l("Unit, names or ranks (optional)"), validators=[Optional(), Length(max=SHORT_MAX)]
@@ -62,7 +63,10 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
         _l("What happened, in your own words"),
         validators=[
             DataRequired(_l("Describe what happened, in a few sentences or more.")),
-            Length(max=NARRATIVE_MAX, message=_l("Please keep the description under %(max)d characters.")),
+            Length(
+                max=NARRATIVE_MAX,
+                message=_l("Please keep the description under %(max)d characters."),
+            ),
         ],
     )
     files = MultipleFileField(_l("Photos or documents (optional)"))
@@ -125,3 +129,24 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
             return dt.date(int(self.year.data), int(self.month.data), 1)
         except (TypeError, ValueError):
             return None
+
+
+class ReceiptForm(FlaskForm):  # type: ignore[misc]
+    receipt = StringField(
+        _l("Receipt code"),
+        validators=[DataRequired(_l("Enter your 16-digit receipt code."))],
+        render_kw={
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "dir": "ltr",
+        },
+    )
+
+
+class ReplyForm(FlaskForm):  # type: ignore[misc]
+    body = TextAreaField(
+        _l("Your answer or new information"),
+        validators=[Length(max=NARRATIVE_MAX, message=_l("Please keep your answer shorter."))],
+    )
+    files = MultipleFileField(_l("Add photos or documents (optional)"))

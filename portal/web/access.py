@@ -38,6 +38,11 @@ ACCESS: dict[str, Rule] = {
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,
+    # Reporters need no account: the follow-up pages open with a receipt, not a login.
+    "reporter.new_report": PUBLIC,
+    "reporter.followup": PUBLIC,
+    "reporter.reply": PUBLIC,
+    "reporter.leave": PUBLIC,
 }
 
 

@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session
 
 from portal.config import Config
 from portal.database import Database
+from portal.jobs.outbox import Dispatcher
+from portal.keys.keyring import Keyring
 from portal.limits import Counters
+from portal.store import Store
 
 EXTENSION = "portal"
 
@@ -23,6 +26,9 @@ class Services:
     config: Config
     database: Database
     counters: Counters
+    keyring: Keyring
+    store: Store
+    dispatcher: Dispatcher
 
 
 def services() -> Services:

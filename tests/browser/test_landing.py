@@ -66,23 +66,12 @@ def test_public_page_fits_a_phone_without_javascript(
     assert_fits_a_phone(page, layout)
 
 
-# Known defect, reported to the owner of static/css/portal.css: a link standing alone in its
-# paragraph (landing: "Read how to stay safe…") and the name link in the staff bar (account page)
-# are bare inline boxes 20-23 px tall. Strict, so the test goes red once the CSS is fixed and this
-# mark must come off; `raises` keeps a broken fixture an error, not an expected failure.
-SMALL_LINKS = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="standalone paragraph link and staff-bar link are 20-23 px tall (portal.css)",
-)
-
-
 @pytest.mark.parametrize(
     "page_name",
     [
-        pytest.param("landing", marks=SMALL_LINKS),
+        "landing",
         "sign-in",
-        pytest.param("account", marks=SMALL_LINKS),
+        "account",
     ],
 )
 @pytest.mark.parametrize("lang", ["en", "ar"])

@@ -65,6 +65,8 @@ class Report(Base):
     # Keyed hashes (never plaintext) set by the intake job for duplicate suggestions and unit flags.
     fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     unit_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    place_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    day_key: Mapped[str | None] = mapped_column(String(64))
     intake_done: Mapped[bool] = mapped_column(Boolean, default=False)
     # Sealed payload: narrative, exact date, precise place, unit and names, victims, contact,
     # hidden organisation link. AES-256-GCM under the report's data key.
@@ -115,7 +117,6 @@ class ReportKeyWrap(Base):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
 
     report: Mapped[Report] = relationship(back_populates="key_wraps")

@@ -1,0 +1,232 @@
+"""Following up with a receipt: open one's own report, read questions, reply (DESIGN §6).
+
+The follow-up session is stateless: after a receipt opens the report, its data key travels back
+to the reporter's browser sealed with the server key, in a short-lived cookie. Nothing about the
+visit is written on the server (no session row, no timestamp), a copy of the database or of the
+server key alone opens nothing, and the cookie dies with the browser tab or after 20 minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.attachments import AttachmentLimits, Upload, sanitise_report_attachments
+from portal.crypto import (
+    DataKey,
+    MalformedInput,
+    Part,
+    ReceiptCode,
+    SealingError,
+    ServerKey,
+    WrongReceipt,
+    open_part,
+    seal_part,
+)
+from portal.domain.models import (
+    Attachment,
+    AttachmentKind,
+    KeyHolder,
+    Message,
+    MessageDirection,
+    Report,
+    ReportKeyWrap,
+)
+from portal.domain.models.base import new_public_id, today
+from portal.domain.workflow import ReportStatus, can_transition
+from portal.keys.keyring import Keyring
+from portal.store import Store, new_blob_key
+
+SESSION_SECONDS = 20 * 60
+_PURPOSE = "followup-session"
+
+
+class ReceiptNotAccepted(Exception):
+    """No report opens with this receipt. Deliberately one error for unknown and wrong."""
+
+
+@dataclass(frozen=True)
+class FollowupSession:
+    report_public_id: str
+    data_key: DataKey = field(repr=False)
+    expires: int
+
+    def to_cookie(self, server_key: ServerKey) -> str:
+        body = json.dumps(
+            {"r": self.report_public_id, "k": self.data_key.secret.hex(), "e": self.expires}
+        ).encode()
+        return server_key.seal(body, _PURPOSE).hex()
+
+    @classmethod
+    def from_cookie(
+        cls, value: str, server_key: ServerKey, now: float | None = None
+    ) -> FollowupSession | None:
+        try:
+            body = json.loads(server_key.open(bytes.fromhex(value), _PURPOSE))
+            found = cls(str(body["r"]), DataKey(bytes.fromhex(body["k"])), int(body["e"]))
+        except (ValueError, KeyError, TypeError, SealingError):
+            return None
+        if found.expires < (now if now is not None else time.time()):
+            return None
+        return found
+
+
+def open_with_receipt(
+    session: Session, keyring: Keyring, receipt_text: str, now: float | None = None
+) -> FollowupSession:
+    """The follow-up session for this receipt, or `ReceiptNotAccepted`.
+
+    An unknown receipt costs one Argon2id derivation like a known one, so response time does not
+    tell a watcher which receipts exist. A malformed one is refused by the form before this.
+    """
+    receipt = ReceiptCode.parse(receipt_text)
+    lookup = keyring.receipts.lookup_id(receipt).hex()
+    found = session.execute(
+        select(Report.public_id, ReportKeyWrap.wrapped_key)
+        .join(ReportKeyWrap, ReportKeyWrap.report_id == Report.id)
+        .where(Report.receipt_lookup == lookup, ReportKeyWrap.holder == KeyHolder.RECEIPT)
+    ).first()
+    if found is None:
+        keyring.receipts.spend_decoy_time()
+        raise ReceiptNotAccepted()
+    public_id, wrapped = found
+    try:
+        data_key = keyring.receipts.unwrap_data_key(wrapped, receipt, public_id)
+    except (WrongReceipt, SealingError):
+        raise ReceiptNotAccepted() from None
+    started = now if now is not None else time.time()
+    return FollowupSession(public_id, data_key, int(started) + SESSION_SECONDS)
+
+
+def parse_receipt(text: str) -> ReceiptCode:
+    """Raise `MalformedInput` when the text is not 16 digits (checked before any look-up)."""
+    return ReceiptCode.parse(text)
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    direction: MessageDirection
+    day: dt.date
+    body: str
+
+
+@dataclass(frozen=True)
+class OwnReport:
+    report: Report
+    narrative: str
+    place: str
+    unit: str
+    exact_date: str | None
+    choices: tuple[str, ...]
+    thread: tuple[ThreadItem, ...]
+    attachment_count: int
+
+
+def read_own_report(session: Session, followup: FollowupSession) -> OwnReport | None:
+    report = session.scalar(select(Report).where(Report.public_id == followup.report_public_id))
+    if report is None or report.payload_sealed is None or report.shredded:
+        return None
+    key = followup.data_key
+    payload = json.loads(open_part(key, report.public_id, Part.payload(), report.payload_sealed))
+    messages = session.scalars(
+        select(Message).where(Message.report_id == report.id).order_by(Message.id)
+    ).all()
+    thread = tuple(
+        ThreadItem(
+            m.direction,
+            m.created_day,
+            open_part(key, report.public_id, Part.message(m.public_id), m.body_sealed).decode(),
+        )
+        for m in messages
+    )
+    return OwnReport(
+        report=report,
+        narrative=payload.get("narrative", ""),
+        place=payload.get("place", ""),
+        unit=payload.get("unit", ""),
+        exact_date=payload.get("exact_date"),
+        choices=tuple(payload.get("choices", ())),
+        thread=thread,
+        attachment_count=len(report.attachments),
+    )
+
+
+def add_reply(
+    session: Session,
+    followup: FollowupSession,
+    body: str,
+    uploads: Sequence[Upload],
+    *,
+    store: Store,
+    limits: AttachmentLimits,
+) -> None:
+    """Seal the reporter's reply (and files) under the report's data key; the caller commits.
+
+    An answer to a question returns the report to review, so it surfaces in the desk queue.
+    """
+    report = session.scalar(select(Report).where(Report.public_id == followup.report_public_id))
+    if report is None or report.shredded:
+        raise ReceiptNotAccepted()
+    cleaned = sanitise_report_attachments(list(uploads), limits)
+    key = followup.data_key
+    day = today()
+    if body.strip():
+        message_id = new_public_id()
+        session.add(
+            Message(
+                public_id=message_id,
+                report_id=report.id,
+                direction=MessageDirection.FROM_REPORTER,
+                body_sealed=seal_part(
+                    key, report.public_id, Part.message(message_id), body.strip().encode()
+                ),
+                created_day=day,
+            )
+        )
+    for clean in cleaned:
+        attachment_id = new_public_id()
+        blob_key = new_blob_key()
+        store.put(
+            blob_key, seal_part(key, report.public_id, Part.attachment(attachment_id), clean.data)
+        )
+        meta = json.dumps(
+            {"filename": clean.original_filename, "media_type": clean.media_type},
+            ensure_ascii=False,
+        ).encode()
+        session.add(
+            Attachment(
+                public_id=attachment_id,
+                report_id=report.id,
+                kind=AttachmentKind(clean.kind),
+                size_bucket=clean.size_bucket,
+                blob_key=blob_key,
+                meta_sealed=seal_part(
+                    key, report.public_id, Part.attachment_filename(attachment_id), meta
+                ),
+                created_day=day,
+            )
+        )
+    if report.status == ReportStatus.NEEDS_INFO and can_transition(
+        report.status, ReportStatus.IN_REVIEW
+    ):
+        report.status = ReportStatus.IN_REVIEW
+    report.last_activity_day = day
+    session.flush()
+
+
+__all__ = [
+    "FollowupSession",
+    "MalformedInput",
+    "OwnReport",
+    "ReceiptNotAccepted",
+    "add_reply",
+    "open_with_receipt",
+    "parse_receipt",
+    "read_own_report",
+]

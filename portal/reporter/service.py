@@ -1,0 +1,241 @@
+"""Submitting a report: validate, clean attachments, seal, store, one transaction (DESIGN §4).
+
+Nothing unsealed leaves this function except the receipt, which goes back to the reporter once:
+no draft, no temporary file, no log line carries what the reporter wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.attachments import AttachmentLimits, Upload, sanitise_report_attachments
+from portal.crypto import Part, ReceiptCode, keyed_hash, seal_part, seal_report
+from portal.crypto import PublicKey as PersonPublicKey
+from portal.crypto.data_key import seal_data_key
+from portal.crypto.keys import KeyId
+from portal.domain.catalogue import FORCE_BRANCHES, reporter_choice
+from portal.domain.models import (
+    Attachment,
+    AttachmentKind,
+    Channel,
+    Compact,
+    CompactStatus,
+    KeyHolder,
+    Report,
+    ReportIndicator,
+    ReportKeyWrap,
+    User,
+)
+from portal.domain.models.base import new_public_id, today
+from portal.domain.triage import SEVERITY_LEVEL, severity_of
+from portal.i18n.places import is_region_of
+from portal.jobs.outbox import add_job
+from portal.keys.desks import current_key, public_key_of
+from portal.keys.keyring import Keyring
+from portal.store import Store, new_blob_key
+
+_BRANCHES = frozenset(b.key for b in FORCE_BRANCHES)
+
+
+class SubmissionInvalid(Exception):
+    """What the form or API sent does not describe a report we can take; `field` says where."""
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(f"{field}: {code}")
+        self.field = field
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Submission:
+    compact_public_id: str
+    choice_keys: tuple[str, ...]
+    incident_month: dt.date
+    region: str
+    force_branch: str
+    narrative: str = field(repr=False)
+    language: str
+    channel: Channel = Channel.WEB
+    exact_date: dt.date | None = None
+    place: str = field(default="", repr=False)
+    unit: str = field(default="", repr=False)
+    contact: str = field(default="", repr=False)
+    uploads: Sequence[Upload] = field(default=(), repr=False)
+    member: User | None = None
+    hide_organisation: bool = False
+
+
+@dataclass(frozen=True)
+class Receipted:
+    report_id: int
+    public_id: str
+    receipt: ReceiptCode
+    outbox_ids: tuple[int, ...]
+
+
+def open_compacts(session: Session) -> list[Compact]:
+    return list(
+        session.scalars(
+            select(Compact).where(Compact.status == CompactStatus.ACTIVE).order_by(Compact.country)
+        )
+    )
+
+
+def _validate(session: Session, sub: Submission, today_: dt.date) -> Compact:
+    compact = session.scalar(
+        select(Compact).where(
+            Compact.public_id == sub.compact_public_id, Compact.status == CompactStatus.ACTIVE
+        )
+    )
+    if compact is None or not compact.desks:
+        raise SubmissionInvalid("compact", "unknown")
+    if not sub.choice_keys:
+        raise SubmissionInvalid("happened", "required")
+    for key in sub.choice_keys:
+        try:
+            reporter_choice(key)
+        except KeyError:
+            raise SubmissionInvalid("happened", "unknown") from None
+    if not is_region_of(sub.region, compact.country):
+        raise SubmissionInvalid("region", "not_in_country")
+    if sub.force_branch not in _BRANCHES:
+        raise SubmissionInvalid("force", "unknown")
+    if sub.incident_month > today_.replace(day=1):
+        raise SubmissionInvalid("month", "future")
+    if sub.exact_date is not None and sub.exact_date > today_:
+        raise SubmissionInvalid("exact_date", "future")
+    if not sub.narrative.strip():
+        raise SubmissionInvalid("narrative", "required")
+    return compact
+
+
+def submit_report(
+    session: Session,
+    sub: Submission,
+    *,
+    keyring: Keyring,
+    store: Store,
+    limits: AttachmentLimits,
+    today_: dt.date | None = None,
+) -> Receipted:
+    """Seal and add the report, its blobs and its intake job to `session`; the caller commits.
+
+    Blobs are written before the commit: if the transaction then fails, they stay behind as
+    ciphertext whose data key was never stored, which nobody can open.
+    """
+    today_ = today_ or today()
+    compact = _validate(session, sub, today_)
+    cleaned = sanitise_report_attachments(list(sub.uploads), limits)
+    desk_id = compact.desks[0].desk_id
+    key_row = current_key(session, desk_id)
+    desk_public, desk_key_id = public_key_of(key_row)
+
+    public_id = new_public_id()
+    organisation_id = sub.member.organisation_id if sub.member is not None else None
+    payload = {
+        "narrative": sub.narrative.strip(),
+        "exact_date": sub.exact_date.isoformat() if sub.exact_date else None,
+        "place": sub.place.strip(),
+        "unit": sub.unit.strip(),
+        "contact": sub.contact.strip(),
+        "choices": list(sub.choice_keys),
+        "organisation_id": organisation_id if sub.hide_organisation else None,
+    }
+    attachment_ids = [new_public_id() for _ in cleaned]
+    sealed = seal_report(
+        public_id,
+        json.dumps(payload, ensure_ascii=False).encode(),
+        desk_public,
+        desk_key_id,
+        {aid: clean.data for aid, clean in zip(attachment_ids, cleaned, strict=True)},
+    )
+    receipt = ReceiptCode.generate()
+    codes = sorted({reporter_choice(k).indicator_code for k in sub.choice_keys})
+    severity = severity_of(sub.choice_keys)
+    report = Report(
+        public_id=public_id,
+        desk_id=desk_id,
+        compact_id=compact.id,
+        country=compact.country,
+        region=sub.region,
+        incident_month=sub.incident_month,
+        primary_indicator=_primary(codes),
+        force_branch=sub.force_branch,
+        severity=SEVERITY_LEVEL[severity],
+        channel=sub.channel,
+        language=sub.language,
+        organisation_id=None if sub.hide_organisation else organisation_id,
+        created_day=today_,
+        last_activity_day=today_,
+        receipt_lookup=keyring.receipts.lookup_id(receipt).hex(),
+        unit_key=_keyed(keyring, "unit", compact.country, sub.unit),
+        place_key=_keyed(keyring, "place", sub.region, sub.place),
+        day_key=_keyed(keyring, "day", sub.exact_date.isoformat() if sub.exact_date else ""),
+        payload_sealed=sealed.payload,
+        indicators=[ReportIndicator(indicator_code=code) for code in codes],
+        key_wraps=[
+            ReportKeyWrap(
+                holder=KeyHolder.DESK, desk_key_id=key_row.id, wrapped_key=sealed.sealed_data_key
+            ),
+            ReportKeyWrap(
+                holder=KeyHolder.RECEIPT,
+                wrapped_key=keyring.receipts.wrap_data_key(sealed.data_key, receipt, public_id),
+            ),
+        ],
+    )
+    if sub.member is not None and sub.member.public_key is not None:
+        # A member follows up from their account: the data key is sealed to them too.
+        member_public = PersonPublicKey.from_bytes(sub.member.public_key)
+        report.key_wraps.append(
+            ReportKeyWrap(
+                holder=KeyHolder.MEMBER,
+                user_id=sub.member.id,
+                wrapped_key=seal_data_key(
+                    sealed.data_key, member_public, KeyId(f"user:{sub.member.id}", 1), public_id
+                ),
+            )
+        )
+    for attachment_id, clean in zip(attachment_ids, cleaned, strict=True):
+        blob_key = new_blob_key()
+        store.put(blob_key, sealed.attachments[attachment_id])
+        meta = json.dumps(
+            {"filename": clean.original_filename, "media_type": clean.media_type},
+            ensure_ascii=False,
+        ).encode()
+        report.attachments.append(
+            Attachment(
+                public_id=attachment_id,
+                kind=AttachmentKind(clean.kind),
+                size_bucket=clean.size_bucket,
+                blob_key=blob_key,
+                meta_sealed=seal_part(
+                    sealed.data_key, public_id, Part.attachment_filename(attachment_id), meta
+                ),
+                created_day=today_,
+            )
+        )
+    session.add(report)
+    session.flush()
+    job = add_job(session, "intake", "intake", report_id=report.id)
+    session.flush()
+    return Receipted(report.id, public_id, receipt, (job.id,))
+
+
+def _primary(codes: list[str]) -> str:
+    # Grave violations and reprisals lead: they decide the queue and the hard hurdles.
+    for urgent in ("HR-1", "OA-3", "AD-1", "OA-1"):
+        if urgent in codes:
+            return urgent
+    return codes[0]
+
+
+def _keyed(keyring: Keyring, kind: str, *parts: str) -> str | None:
+    if not parts[-1].strip():
+        return None
+    return keyed_hash(keyring.fingerprint_key, kind, *parts).hex()

@@ -1,0 +1,247 @@
+"""`/report/new` and `/report/followup`: thin views over the reporter services."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response as BaseResponse
+
+from portal.attachments import AttachmentError, Upload
+from portal.config import Config
+from portal.crypto import KdfBusy, MalformedInput
+from portal.domain.catalogue import reporter_choice
+from portal.domain.models import Role, User
+from portal.domain.workflow import REPORTER_LABELS
+from portal.i18n.templating import current_language
+from portal.keys.desks import DeskNotReady
+from portal.limits import counter_key
+from portal.reporter import followup as fu
+from portal.reporter.forms import ReceiptForm, ReplyForm, ReportForm
+from portal.reporter.messages import attachment_error, field_error
+from portal.reporter.service import Submission, SubmissionInvalid, open_compacts, submit_report
+from portal.web.services import db, services
+
+FOLLOWUP_COOKIE = "cw_followup"
+# Per receipt look-up key: a guessed receipt is tried at most this often per window. Not per IP,
+# so twenty people in a training room behind one address are never locked out together.
+RECEIPT_ATTEMPTS = 10
+RECEIPT_WINDOW = 15 * 60
+
+
+def _uploads(files: list[FileStorage]) -> list[Upload]:
+    # Browsers send an empty part when no file was chosen.
+    return [Upload(f.filename or "", f.read()) for f in files if f.filename]
+
+
+def _member() -> User | None:
+    if current_user.is_authenticated and current_user.has_role(Role.MEMBER):
+        user: User = current_user._get_current_object()
+        return user
+    return None
+
+
+def make_blueprint(config: Config) -> Blueprint:
+    bp = Blueprint("reporter", __name__, url_prefix="/report")
+
+    @bp.route("/new", methods=["GET", "POST"])
+    def new_report() -> str | tuple[str, int]:
+        session = db()
+        compacts = open_compacts(session)
+        member = _member()
+        org_name = member.organisation.name if member and member.organisation else None
+        form = ReportForm()
+        form.fill_choices(compacts, current_language(), org_name)
+        files_lost = False
+        if request.method == "POST" and form.validate():
+            month = form.incident_month()
+            assert month is not None
+            submission = Submission(
+                compact_public_id=form.compact.data,
+                choice_keys=tuple(form.happened.data),
+                incident_month=month,
+                region=form.region.data,
+                force_branch=form.force.data,
+                narrative=form.narrative.data or "",
+                language=current_language(),
+                exact_date=form.exact_date.data,
+                place=form.place.data or "",
+                unit=form.unit.data or "",
+                contact=form.contact.data or "",
+                uploads=_uploads(request.files.getlist(form.files.name)),
+                member=member if form.identity.data in {"member", "member_hidden"} else None,
+                hide_organisation=form.identity.data == "member_hidden",
+            )
+            try:
+                receipted = submit_report(
+                    session,
+                    submission,
+                    keyring=services().keyring,
+                    store=services().store,
+                    limits=config.attachments,
+                )
+                session.commit()
+            except AttachmentError as error:
+                session.rollback()
+                form.files.errors = [attachment_error(error)]
+                files_lost = True
+            except SubmissionInvalid as invalid:
+                session.rollback()
+                target = getattr(form, invalid.field, None)
+                message = field_error(invalid.field, invalid.code)
+                if target is not None:
+                    target.errors = [*target.errors, message]
+                else:
+                    form.form_errors.append(message)
+                files_lost = bool(request.files.getlist(form.files.name))
+            except (DeskNotReady, KdfBusy):
+                session.rollback()
+                form.form_errors.append(
+                    gettext(
+                        "Your report could not be received right now. Everything you typed is "
+                        "still below: please press the button again in a few minutes."
+                    )
+                )
+                files_lost = True
+            else:
+                services().dispatcher.dispatch(receipted.outbox_ids)
+                digits = receipted.receipt.display().split()
+                return render_template("reporter/receipt.html", receipt_groups=digits)
+        elif request.method == "POST":
+            files_lost = bool(request.files.getlist(form.files.name))
+        status = 400 if request.method == "POST" else 200
+        return (
+            render_template(
+                "reporter/new.html",
+                form=form,
+                member_org=org_name,
+                limits=config.attachments,
+                limits_file_size=f"{config.attachments.max_file_bytes // (1024 * 1024)} MB",
+                files_lost=files_lost,
+            ),
+            status,
+        )
+
+    def _current_followup() -> fu.FollowupSession | None:
+        value = request.cookies.get(FOLLOWUP_COOKIE, "")
+        return (
+            fu.FollowupSession.from_cookie(value, services().keyring.server_key) if value else None
+        )
+
+    @bp.route("/followup", methods=["GET", "POST"])
+    def followup() -> str | tuple[str, int] | BaseResponse:
+        session_ = _current_followup()
+        if request.method == "GET" and session_ is not None:
+            own = fu.read_own_report(db(), session_)
+            if own is not None:
+                return render_template(
+                    "reporter/followup.html",
+                    own=own,
+                    status_text=gettext(REPORTER_LABELS[own.report.status]),
+                    choices=[gettext(reporter_choice(k).text) for k in own.choices],
+                    form=ReplyForm(),
+                    limits=config.attachments,
+                )
+        form = ReceiptForm()
+        if form.validate_on_submit():
+            opened = _open_receipt(form)
+            if opened is not None:
+                response = redirect(url_for("reporter.followup"))
+                response.set_cookie(
+                    FOLLOWUP_COOKIE,
+                    opened.to_cookie(services().keyring.server_key),
+                    httponly=True,
+                    secure=config.behind_tls,
+                    samesite="Strict",
+                    path="/report",
+                )
+                return response
+        status = 400 if request.method == "POST" else 200
+        return render_template("reporter/followup_login.html", form=form), status
+
+    def _open_receipt(form: ReceiptForm) -> fu.FollowupSession | None:
+        try:
+            receipt = fu.parse_receipt(form.receipt.data or "")
+        except MalformedInput:
+            form.receipt.errors = [
+                gettext(
+                    "A receipt code has 16 digits. Check the code you wrote down and try again."
+                )
+            ]
+            return None
+        counters = services().counters
+        key = counter_key(config.secret_key.encode(), "receipt", receipt.display())
+        state = counters.hit(key, limit=RECEIPT_ATTEMPTS, window_seconds=RECEIPT_WINDOW)
+        if state.blocked:
+            form.form_errors.append(
+                gettext("Too many attempts with this code. Please wait 15 minutes, then try again.")
+            )
+            return None
+        try:
+            return fu.open_with_receipt(db(), services().keyring, receipt.display())
+        except fu.ReceiptNotAccepted:
+            form.form_errors.append(
+                gettext(
+                    "No report opens with this code. Check each digit against the code you wrote "
+                    "down and try again."
+                )
+            )
+        except KdfBusy:
+            form.form_errors.append(
+                gettext("The server is busy. Please wait a moment and try again.")
+            )
+        return None
+
+    @bp.route("/followup/reply", methods=["POST"])
+    def reply() -> str | tuple[str, int] | BaseResponse:
+        session_ = _current_followup()
+        if session_ is None:
+            flash(gettext("Your follow-up time ended. Enter your receipt code again."), "info")
+            return redirect(url_for("reporter.followup"))
+        form = ReplyForm()
+        uploads = _uploads(request.files.getlist(form.files.name))
+        if form.validate_on_submit() and ((form.body.data or "").strip() or uploads):
+            try:
+                fu.add_reply(
+                    db(),
+                    session_,
+                    form.body.data or "",
+                    uploads,
+                    store=services().store,
+                    limits=config.attachments,
+                )
+                db().commit()
+            except AttachmentError as error:
+                db().rollback()
+                form.files.errors = [attachment_error(error)]
+            except fu.ReceiptNotAccepted:
+                db().rollback()
+                return redirect(url_for("reporter.followup"))
+            else:
+                flash(gettext("Your answer was sent safely to the verification team."), "info")
+                return redirect(url_for("reporter.followup"))
+        elif not form.errors:
+            form.body.errors = [gettext("Write an answer or choose a file to send.")]
+        own = fu.read_own_report(db(), session_)
+        if own is None:
+            return redirect(url_for("reporter.followup"))
+        return (
+            render_template(
+                "reporter/followup.html",
+                own=own,
+                status_text=gettext(REPORTER_LABELS[own.report.status]),
+                choices=[gettext(reporter_choice(k).text) for k in own.choices],
+                form=form,
+                limits=config.attachments,
+            ),
+            400,
+        )
+
+    @bp.route("/followup/leave", methods=["POST"])
+    def leave() -> BaseResponse:
+        response = redirect(url_for("home.landing"))
+        response.delete_cookie(FOLLOWUP_COOKIE, path="/report")
+        return response
+
+    return bp
