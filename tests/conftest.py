@@ -20,9 +20,9 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from portal.auth.passwords import PasswordHashParams
-from portal.crypto import KdfParams
 from portal.cli.database import alembic_config
 from portal.config import Config
+from portal.crypto import KdfParams
 from portal.domain.models import Base, Desk, Role, User
 from portal.provision.accounts import NewAccount, create_account
 

@@ -18,7 +18,9 @@ def _html_tag(client: FlaskClient, path: str = "/", **kwargs: object) -> tuple[s
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_landing_renders_in_every_locale_with_lang_and_dir(client: FlaskClient, locale: str) -> None:
+def test_landing_renders_in_every_locale_with_lang_and_dir(
+    client: FlaskClient, locale: str
+) -> None:
     response = client.get(f"/?lang={locale}")
     assert response.status_code == 200
     lang, direction = _html_tag(client, f"/?lang={locale}")

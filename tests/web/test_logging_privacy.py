@@ -6,6 +6,7 @@ gunicorn.conf.py, since the access logs of Werkzeug and gunicorn are where addre
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -97,19 +98,17 @@ def test_gunicorn_logs_hold_no_address_or_agent(database_url: str, tmp_path: Pat
             base = f"http://127.0.0.1:{port}"
             for _ in range(100):
                 try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310
+                    urllib.request.urlopen(f"{base}/healthz", timeout=1)
                     break
                 except OSError:
                     time.sleep(0.1)
             for path in ("/", "/auth/login", "/missing"):
-                request = urllib.request.Request(  # noqa: S310
+                request = urllib.request.Request(
                     base + path,
                     headers={"User-Agent": CANARY_AGENT, "X-Forwarded-For": CANARY_FORWARDED},
                 )
-                try:
-                    urllib.request.urlopen(request, timeout=5)  # noqa: S310
-                except urllib.error.HTTPError:
-                    pass
+                with contextlib.suppress(urllib.error.HTTPError):
+                    urllib.request.urlopen(request, timeout=5)
             # A malformed request line makes gunicorn log an "invalid request" with the peer.
             with socket.create_connection(("127.0.0.1", port)) as raw:
                 raw.sendall(b"NOT-HTTP \x00\x01\r\n\r\n")
