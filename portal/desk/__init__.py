@@ -1,0 +1,1 @@
+"""The verification desk: queue, opening sealed reports, grading, clustering, messages."""

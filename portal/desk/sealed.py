@@ -1,0 +1,155 @@
+"""Opening a report's sealed content with a verifier's unlocked desk keys.
+
+Every open is a read of sealed content by staff and is audit-logged by the caller (the desk
+service), never here: this module only decrypts, and refuses loudly when anything does not
+authenticate.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.crypto import DataKey, Part, SealingError, open_data_key, open_part
+from portal.domain.models import Attachment, KeyHolder, Message, Report, ReportKeyWrap, VerifierNote
+from portal.keys.desks import UnlockedDeskKey
+from portal.store import Store
+
+
+class CannotOpen(Exception):
+    """This report cannot be opened with the keys at hand (not this desk's, shredded, or altered).
+
+    Raised instead of returning anything partial: a verifier never reads garbage as evidence.
+    """
+
+
+@dataclass(frozen=True)
+class OpenedAttachment:
+    attachment: Attachment
+    filename: str = field(repr=False)
+    media_type: str
+
+
+@dataclass(frozen=True)
+class OpenedMessage:
+    message: Message
+    body: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class OpenedNote:
+    note: VerifierNote
+    body: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class OpenedReport:
+    report: Report
+    data_key: DataKey = field(repr=False)
+    payload: dict[str, Any] = field(repr=False)
+    attachments: tuple[OpenedAttachment, ...]
+    messages: tuple[OpenedMessage, ...]
+    notes: tuple[OpenedNote, ...]
+
+
+def data_key_for(session: Session, report: Report, unlocked: dict[int, UnlockedDeskKey]) -> DataKey:
+    if report.shredded:
+        raise CannotOpen("the report's content was destroyed by retention")
+    wraps = session.scalars(
+        select(ReportKeyWrap).where(
+            ReportKeyWrap.report_id == report.id, ReportKeyWrap.holder == KeyHolder.DESK
+        )
+    ).all()
+    for wrap in wraps:
+        key = unlocked.get(wrap.desk_key_id or -1)
+        if key is None:
+            continue
+        try:
+            return open_data_key(
+                wrap.wrapped_key, key.key.private, report.public_id, key_id=key.key.key_id
+            )
+        except SealingError as error:
+            raise CannotOpen(
+                f"the sealed data key does not open: {type(error).__name__}"
+            ) from error
+    raise CannotOpen("none of your desk keys opens this report")
+
+
+def open_report(
+    session: Session, report: Report, unlocked: dict[int, UnlockedDeskKey]
+) -> OpenedReport:
+    key = data_key_for(session, report, unlocked)
+    if report.payload_sealed is None:
+        raise CannotOpen("the report has no sealed payload")
+    try:
+        payload = json.loads(
+            open_part(key, report.public_id, Part.payload(), report.payload_sealed)
+        )
+        attachments = tuple(
+            _attachment_meta(key, report, a) for a in sorted(report.attachments, key=lambda a: a.id)
+        )
+        messages = tuple(
+            OpenedMessage(
+                m,
+                open_part(key, report.public_id, Part.message(m.public_id), m.body_sealed).decode(),
+            )
+            for m in session.scalars(
+                select(Message).where(Message.report_id == report.id).order_by(Message.id)
+            )
+        )
+        notes = tuple(
+            OpenedNote(
+                n,
+                open_part(
+                    key, report.public_id, Part.verifier_note(n.public_id), n.body_sealed
+                ).decode(),
+            )
+            for n in session.scalars(
+                select(VerifierNote)
+                .where(VerifierNote.report_id == report.id)
+                .order_by(VerifierNote.id)
+            )
+        )
+    except SealingError as error:
+        raise CannotOpen(f"sealed content does not authenticate: {type(error).__name__}") from error
+    return OpenedReport(report, key, payload, attachments, messages, notes)
+
+
+def _attachment_meta(key: DataKey, report: Report, attachment: Attachment) -> OpenedAttachment:
+    meta = json.loads(
+        open_part(
+            key,
+            report.public_id,
+            Part.attachment_filename(attachment.public_id),
+            attachment.meta_sealed,
+        )
+    )
+    return OpenedAttachment(attachment, str(meta["filename"]), str(meta["media_type"]))
+
+
+def open_attachment_content(
+    store: Store, report: Report, attachment: Attachment, key: DataKey
+) -> bytes:
+    try:
+        return open_part(
+            key,
+            report.public_id,
+            Part.attachment(attachment.public_id),
+            store.get(attachment.blob_key),
+        )
+    except SealingError as error:
+        raise CannotOpen(f"the attachment does not authenticate: {type(error).__name__}") from error
+
+
+__all__ = [
+    "CannotOpen",
+    "OpenedAttachment",
+    "OpenedReport",
+    "data_key_for",
+    "open_attachment_content",
+    "open_report",
+]
