@@ -12,6 +12,7 @@ from portal.auth.service import find_user
 from portal.crypto import WrongPassword
 from portal.domain.models import AuditEvent, Desk, DeskKey, DeskMembership, Role
 from portal.keys.desks import DeskKeyError, grant_desk_keys, provision_desk_key
+from portal.keys.rotation import run_batches, start_or_resume
 from portal.provision.accounts import AccountError, NewAccount, create_account
 from portal.provision.catalogue import sync_catalogue
 from portal.provision.demo import seed_demo
@@ -162,3 +163,42 @@ def keys_grant(
             detail={"to": grantee.id, "versions": count},
         )
     click.echo(f"granted {count} key version(s) of desk {desk.code} to {grantee.email}")
+
+
+@keys_group.command("rotate")
+@click.option("--desk", "desk_code", required=True, help="Desk code, e.g. IQ.")
+@click.option("--by", "holder_email", required=True, help="Email of someone holding the key.")
+@click.option("--batch", default=500, show_default=True, help="Reports re-sealed per commit.")
+@click.password_option(
+    "--holder-password", confirmation_prompt=False, prompt="Password of the key holder"
+)
+def keys_rotate(desk_code: str, holder_email: str, batch: int, holder_password: str) -> None:
+    """Create a new desk key version and re-seal every report to it (resumable)."""
+    keyring = services().keyring
+    database = services().database
+    with database.transaction() as session:
+        desk = session.scalar(select(Desk).where(Desk.code == desk_code.upper()))
+        holder = find_user(session, holder_email)
+        if desk is None or holder is None or holder.private_key_by_password is None:
+            raise click.ClickException("unknown desk or account")
+        try:
+            private = keyring.personal.unlock_with_password(
+                holder.private_key_by_password, holder_password
+            )
+            rotation = start_or_resume(session, desk)
+        except (WrongPassword, DeskKeyError) as error:
+            raise click.ClickException(str(error) or type(error).__name__) from error
+        rotation_id, holder_id = rotation.id, holder.id
+        audit.record(
+            session,
+            actor_id=holder.id,
+            action="keys.rotate",
+            object_type="desk",
+            object_id=desk.code,
+            detail={"rotation": rotation.id},
+        )
+    try:
+        progress = run_batches(database.sessions, rotation_id, holder_id, private, batch=batch)
+    except DeskKeyError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"desk {desk_code.upper()}: {progress.moved} report key(s) re-sealed; rotation done")

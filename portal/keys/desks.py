@@ -114,10 +114,8 @@ def unlock_desk_keys(
     if desk_id is not None:
         query = query.where(DeskKeyRow.desk_id == desk_id)
     unlocked: dict[int, UnlockedDeskKey] = {}
-    for wrap, row in session.execute(query).tuples():
-        key = unwrap_desk_key(
-            wrap.wrapped_private_key, personal, expect=KeyId.parse(row.key_id)
-        )
+    for wrap, row in session.execute(query).all():
+        key = unwrap_desk_key(wrap.wrapped_private_key, personal, expect=KeyId.parse(row.key_id))
         unlocked[row.id] = UnlockedDeskKey(row.id, row.desk_id, key)
     return unlocked
 
