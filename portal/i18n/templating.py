@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Flask, Response, request, url_for
-from flask_babel import format_date, get_locale, gettext
+from flask_babel import format_date, format_decimal, get_locale, gettext
 from werkzeug.routing import BuildError
 
 from portal.domain.models.people import ROLE_LABELS, Role
@@ -76,6 +76,7 @@ def install_i18n(app: Flask) -> None:
 
     app.add_template_filter(format_day, "format_day")
     app.add_template_filter(format_month, "format_month")
+    app.add_template_filter(lambda n: str(format_decimal(n)), "format_number")
     app.add_template_global(region_name, "region_name")
 
     @app.after_request

@@ -54,7 +54,9 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
     )
     force = RadioField(
         _l("Who did it?"),
-        validators=[InputRequired(_l("Choose who did it, or \u201cI don't know\u201d."))],
+        validators=[
+            InputRequired(_l("Choose who did it, or \u201cSomeone else, or I don't know\u201d."))
+        ],
     )
     unit = StringField(
         _l("Unit, names or ranks (optional)"), validators=[Optional(), Length(max=SHORT_MAX)]
@@ -65,7 +67,7 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
             DataRequired(_l("Describe what happened, in a few sentences or more.")),
             Length(
                 max=NARRATIVE_MAX,
-                message=_l("Please keep the description under %(max)d characters."),
+                message=_l("The description is too long. Please shorten it."),
             ),
         ],
     )

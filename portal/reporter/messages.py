@@ -9,7 +9,7 @@ from flask_babel import format_decimal, gettext
 from portal.attachments import AttachmentError
 
 
-def _megabytes(n_bytes: int) -> str:
+def megabytes(n_bytes: int) -> str:
     return gettext("%(size)s MB", size=format_decimal(n_bytes / (1024 * 1024), format="#,##0.#"))
 
 
@@ -21,13 +21,13 @@ def attachment_error(error: AttachmentError) -> str:
             "File %(number)s is larger than %(limit)s. Choose a smaller file, or send it later "
             "from the follow-up page.",
             number=number,
-            limit=_megabytes(getattr(error, "limit_bytes", 0)),
+            limit=megabytes(getattr(error, "limit_bytes", 0)),
         )
     if code == "report_too_large":
         return gettext(
             "Together your files are larger than %(limit)s. Send fewer files now and add the rest "
             "later from the follow-up page.",
-            limit=_megabytes(getattr(error, "limit_bytes", 0)),
+            limit=megabytes(getattr(error, "limit_bytes", 0)),
         )
     if code == "too_many_files":
         return gettext(

@@ -19,7 +19,7 @@ from portal.keys.desks import DeskNotReady
 from portal.limits import counter_key
 from portal.reporter import followup as fu
 from portal.reporter.forms import ReceiptForm, ReplyForm, ReportForm
-from portal.reporter.messages import attachment_error, field_error
+from portal.reporter.messages import attachment_error, field_error, megabytes
 from portal.reporter.service import Submission, SubmissionInvalid, open_compacts, submit_report
 from portal.web.services import db, services
 
@@ -117,7 +117,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 form=form,
                 member_org=org_name,
                 limits=config.attachments,
-                limits_file_size=f"{config.attachments.max_file_bytes // (1024 * 1024)} MB",
+                limits_file_size=megabytes(config.attachments.max_file_bytes),
                 files_lost=files_lost,
             ),
             status,

@@ -45,7 +45,10 @@ def _messages() -> dict[int, tuple[str, str]]:
         ),
         500: (
             gettext("Something went wrong on our side"),
-            gettext("Nothing you sent before this page was lost. Please try again in a moment."),
+            gettext(
+                "If you were sending something, it was not saved: go back and send it again in a "
+                "moment. Reports you sent earlier are safe."
+            ),
         ),
     }
 
