@@ -18,8 +18,9 @@ JobFunction = Callable[..., None]
 
 def registry() -> dict[str, JobFunction]:
     from portal.jobs.intake import intake_report
+    from portal.jobs.scoring import mark_scorecards_stale
 
-    return {"intake": intake_report}
+    return {"intake": intake_report, "scorecards_stale": mark_scorecards_stale}
 
 
 class JobFailed(Exception):

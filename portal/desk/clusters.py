@@ -1,0 +1,229 @@
+"""Incident clusters: reports about one event, their weight, corroboration and verification.
+
+A cluster's weight is the noisy-OR of its graded reports' weights (shared/domain/indicators.md):
+independent corroboration raises confidence, and a rejected report adds nothing. Verifying a
+cluster changes the evidence behind a compact's indicators, so it queues a scoring job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from portal import audit
+from portal.domain.models import (
+    ClusterOrganisation,
+    ClusterState,
+    IncidentCluster,
+    Report,
+    User,
+)
+from portal.domain.models.base import today
+from portal.domain.scoring import incident_weight, report_weight
+from portal.domain.workflow import ReportStatus
+from portal.jobs.outbox import add_job
+
+EVIDENCE_STATES = frozenset({ClusterState.VERIFIED, ClusterState.PARTIALLY_VERIFIED})
+
+
+def new_cluster(session: Session, user: User, report: Report) -> IncidentCluster:
+    """Start a cluster from one report: its indicator, region and month describe the event."""
+    cluster = IncidentCluster(
+        desk_id=report.desk_id,
+        compact_id=report.compact_id,
+        indicator_code=report.primary_indicator,
+        region=report.region,
+        incident_month=report.incident_month,
+        unit_key=report.unit_key,
+    )
+    session.add(cluster)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="cluster.create",
+        object_type="cluster",
+        object_id=cluster.public_id,
+    )
+    link(session, user, report, cluster)
+    return cluster
+
+
+def link(session: Session, user: User, report: Report, cluster: IncidentCluster) -> None:
+    if cluster.desk_id != report.desk_id:
+        raise ValueError("a cluster holds reports of one desk")
+    previous = report.cluster_id
+    report.cluster_id = cluster.id
+    if report.organisation_id is not None:
+        known = session.scalar(
+            select(ClusterOrganisation.id).where(
+                ClusterOrganisation.cluster_id == cluster.id,
+                ClusterOrganisation.organisation_id == report.organisation_id,
+            )
+        )
+        if known is None:
+            session.add(
+                ClusterOrganisation(cluster_id=cluster.id, organisation_id=report.organisation_id)
+            )
+    if cluster.unit_key is None and report.unit_key is not None:
+        cluster.unit_key = report.unit_key
+    session.flush()
+    recompute_weight(session, cluster.id)
+    if previous is not None and previous != cluster.id:
+        recompute_weight(session, previous)
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="cluster.link",
+        object_type="report",
+        object_id=report.public_id,
+        detail={"cluster": cluster.public_id},
+    )
+
+
+def unlink(session: Session, user: User, report: Report) -> None:
+    cluster_id = report.cluster_id
+    if cluster_id is None:
+        return
+    report.cluster_id = None
+    session.flush()
+    _refresh_organisations(session, cluster_id)
+    recompute_weight(session, cluster_id)
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="cluster.unlink",
+        object_type="report",
+        object_id=report.public_id,
+    )
+
+
+def _refresh_organisations(session: Session, cluster_id: int) -> None:
+    still = set(
+        session.scalars(
+            select(Report.organisation_id).where(
+                Report.cluster_id == cluster_id, Report.organisation_id.is_not(None)
+            )
+        )
+    )
+    session.execute(
+        delete(ClusterOrganisation).where(
+            ClusterOrganisation.cluster_id == cluster_id,
+            ClusterOrganisation.organisation_id.not_in(still or {-1}),
+        )
+    )
+
+
+def member_weights(session: Session, cluster_id: int) -> list[float]:
+    rows = session.execute(
+        select(Report.source_reliability, Report.information_credibility).where(
+            Report.cluster_id == cluster_id,
+            Report.status != ReportStatus.REJECTED,
+            Report.source_reliability.is_not(None),
+            Report.information_credibility.is_not(None),
+        )
+    ).all()
+    return [report_weight(r, c) for r, c in rows if r is not None and c is not None]
+
+
+def recompute_weight(session: Session, cluster_id: int) -> float:
+    cluster = session.get(IncidentCluster, cluster_id)
+    if cluster is None:
+        return 0.0
+    cluster.weight = incident_weight(member_weights(session, cluster_id))
+    return cluster.weight
+
+
+def set_state(
+    session: Session,
+    user: User,
+    cluster: IncidentCluster,
+    state: ClusterState,
+    *,
+    mass_casualty: bool | None = None,
+    investigated_in_time: bool | None = None,
+) -> None:
+    previous = cluster.state
+    cluster.state = state
+    if mass_casualty is not None:
+        cluster.mass_casualty = mass_casualty
+    if investigated_in_time is not None:
+        cluster.investigated_in_time = investigated_in_time
+    cluster.verified_day = today() if state in EVIDENCE_STATES else None
+    recompute_weight(session, cluster.id)
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="cluster.state",
+        object_type="cluster",
+        object_id=cluster.public_id,
+        detail={"from": previous.value, "to": state.value},
+    )
+    if cluster.compact_id is not None and (state in EVIDENCE_STATES or previous in EVIDENCE_STATES):
+        add_job(session, "scoring", "scorecards_stale", compact_id=cluster.compact_id)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    report: Report
+    score: int
+
+
+def _month_shift(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def similarity(a: Report, b: Report) -> int:
+    """How alike two reports look from clear coarse fields and keyed hashes alone."""
+    score = 0
+    if a.fingerprint and a.fingerprint == b.fingerprint:
+        score += 6
+    codes_a = {i.indicator_code for i in a.indicators} or {a.primary_indicator}
+    codes_b = {i.indicator_code for i in b.indicators} or {b.primary_indicator}
+    if a.primary_indicator == b.primary_indicator:
+        score += 3
+    score += len(codes_a & codes_b)
+    if a.region and a.region == b.region:
+        score += 3
+    if a.incident_month == b.incident_month:
+        score += 2
+    for mine, theirs, points in (
+        (a.unit_key, b.unit_key, 5),
+        (a.place_key, b.place_key, 5),
+        (a.day_key, b.day_key, 4),
+    ):
+        if mine and mine == theirs:
+            score += points
+    if a.force_branch == b.force_branch:
+        score += 1
+    return score
+
+
+def suggest_duplicates(
+    session: Session, report: Report, *, limit: int = 5, window: int = 1000
+) -> list[Suggestion]:
+    """Reports of the same desk within a month either side, most alike first."""
+    candidates = session.scalars(
+        select(Report)
+        .where(
+            Report.desk_id == report.desk_id,
+            Report.id != report.id,
+            Report.incident_month.between(
+                _month_shift(report.incident_month, -1), _month_shift(report.incident_month, 1)
+            ),
+            Report.status != ReportStatus.REJECTED,
+        )
+        .order_by(Report.id.desc())
+        .limit(window)
+    ).all()
+    scored = [
+        Suggestion(c, similarity(report, c))
+        for c in candidates
+        if report.cluster_id is None or c.cluster_id != report.cluster_id
+    ]
+    scored.sort(key=lambda s: (-s.score, -s.report.id))
+    return [s for s in scored[:limit] if s.score > 0]
