@@ -79,9 +79,10 @@ def create_app(config: Config | None = None) -> Flask:
 
 def _register_blueprints(app: Flask, config: Config) -> None:
     from portal.auth.views import make_blueprint as auth
+    from portal.desk.views import make_blueprint as desk
     from portal.health.views import make_blueprint as health
     from portal.home.views import make_blueprint as home
     from portal.reporter.views import make_blueprint as reporter
 
-    for make in (home, auth, health, reporter):
+    for make in (home, auth, health, reporter, desk):
         app.register_blueprint(make(config))

@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import Flask, Request, g
 from flask_login import LoginManager
 
-from portal.auth.staff_sessions import COOKIE_NAME, SessionToken, resume_session
+from portal.auth.staff_sessions import (
+    COOKIE_NAME,
+    PersonalKeyLocked,
+    SessionToken,
+    personal_key,
+    resume_session,
+)
+from portal.crypto import PrivateKey
 from portal.domain.models import StaffSession, User
 from portal.web.services import db
 
@@ -43,3 +50,16 @@ def install_staff_loader(app: Flask) -> LoginManager:
 def current_staff_session() -> StaffSession | None:
     found: StaffSession | None = g.get("staff_session")
     return found
+
+
+def current_personal_key() -> PrivateKey:
+    """The signed-in staff member's personal private key, opened from the session vault.
+
+    Raises `PersonalKeyLocked` when the session holds none (signed in before keys existed, or the
+    vault does not open): the person must sign in again to read sealed content.
+    """
+    record = current_staff_session()
+    token: SessionToken | None = g.get("staff_token")
+    if record is None or token is None:
+        raise PersonalKeyLocked()
+    return personal_key(record, token)

@@ -90,7 +90,8 @@ def open_report(
             open_part(key, report.public_id, Part.payload(), report.payload_sealed)
         )
         attachments = tuple(
-            _attachment_meta(key, report, a) for a in sorted(report.attachments, key=lambda a: a.id)
+            open_attachment_meta(key, report, a)
+            for a in sorted(report.attachments, key=lambda a: a.id)
         )
         messages = tuple(
             OpenedMessage(
@@ -119,7 +120,7 @@ def open_report(
     return OpenedReport(report, key, payload, attachments, messages, notes)
 
 
-def _attachment_meta(key: DataKey, report: Report, attachment: Attachment) -> OpenedAttachment:
+def open_attachment_meta(key: DataKey, report: Report, attachment: Attachment) -> OpenedAttachment:
     meta = json.loads(
         open_part(
             key,
@@ -151,5 +152,6 @@ __all__ = [
     "OpenedReport",
     "data_key_for",
     "open_attachment_content",
+    "open_attachment_meta",
     "open_report",
 ]

@@ -9,7 +9,9 @@ from flask import Flask, Response, request, url_for
 from flask_babel import format_date, format_decimal, get_locale, gettext
 from werkzeug.routing import BuildError
 
+from portal.domain.catalogue import indicator
 from portal.domain.models.people import ROLE_LABELS, Role
+from portal.domain.workflow import STAFF_LABELS, ReportStatus
 from portal.i18n.locale import LANG_COOKIE, LANGUAGES, direction, explicit_choice
 from portal.i18n.places import country_name, regions
 
@@ -51,6 +53,17 @@ def region_name(country: str, code: str | None) -> str:
     return code
 
 
+def indicator_name(code: str) -> str:
+    try:
+        return str(gettext(indicator(code).name))
+    except KeyError:
+        return code
+
+
+def status_label(status: ReportStatus) -> str:
+    return str(gettext(STAFF_LABELS[status]))
+
+
 def role_label(role: Role) -> str:
     return str(gettext(ROLE_LABELS[role]))
 
@@ -78,6 +91,8 @@ def install_i18n(app: Flask) -> None:
     app.add_template_filter(format_month, "format_month")
     app.add_template_filter(lambda n: str(format_decimal(n)), "format_number")
     app.add_template_global(region_name, "region_name")
+    app.add_template_global(indicator_name, "indicator_name")
+    app.add_template_global(status_label, "status_label")
 
     @app.after_request
     def _remember_choice(response: Response) -> Response:

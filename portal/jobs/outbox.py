@@ -57,8 +57,11 @@ class Dispatcher:
         except RedisError as error:
             # The rows stay pending; the sweeper enqueues them once Redis is back. Nothing the
             # reporter sent is lost, and the request still succeeds.
-            log.warning("queue unavailable (%s); %d job(s) left for the sweeper",
-                        type(error).__name__, len(ids))
+            log.warning(
+                "queue unavailable (%s); %d job(s) left for the sweeper",
+                type(error).__name__,
+                len(ids),
+            )
 
     def _enqueue(self, ids: list[int]) -> None:
         assert self.redis is not None

@@ -29,6 +29,8 @@ PUBLIC = Rule(public=True)
 STAFF = Rule(roles=frozenset({Role.ADMIN, Role.VERIFIER, Role.ASSESSOR}))
 SIGNED_IN = Rule(roles=frozenset(Role))
 ADMIN = Rule(roles=frozenset({Role.ADMIN}))
+# Only verifiers open sealed content; desk scope is enforced per report by the desk service.
+VERIFIER = Rule(roles=frozenset({Role.VERIFIER}))
 
 ACCESS: dict[str, Rule] = {
     "static": PUBLIC,
@@ -43,6 +45,19 @@ ACCESS: dict[str, Rule] = {
     "reporter.followup": PUBLIC,
     "reporter.reply": PUBLIC,
     "reporter.leave": PUBLIC,
+    "desk.queue": VERIFIER,
+    "desk.bulk": VERIFIER,
+    "desk.report": VERIFIER,
+    "desk.claim": VERIFIER,
+    "desk.assign": VERIFIER,
+    "desk.grade": VERIFIER,
+    "desk.status": VERIFIER,
+    "desk.priority": VERIFIER,
+    "desk.note": VERIFIER,
+    "desk.ask": VERIFIER,
+    "desk.cluster_link": VERIFIER,
+    "desk.attachment": VERIFIER,
+    "desk.cluster": VERIFIER,
 }
 
 

@@ -1,0 +1,45 @@
+"""Choices and labels for desk forms, in the verifier's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.catalogue import INFORMATION_CREDIBILITY, SOURCE_RELIABILITY
+from portal.domain.models import ClusterState, DeskMembership, Role, User, UserRole
+from portal.domain.workflow import STAFF_LABELS, ReportStatus
+from portal.i18n.markers import N_
+
+CLUSTER_STATE_LABELS: dict[ClusterState, str] = {
+    ClusterState.OPEN: N_("Open: still being checked"),
+    ClusterState.VERIFIED: N_("Verified"),
+    ClusterState.PARTIALLY_VERIFIED: N_("Partially verified"),
+    ClusterState.UNVERIFIED: N_("Could not be verified"),
+    ClusterState.REJECTED: N_("Rejected"),
+}
+
+
+def reliability_choices() -> list[tuple[str, str]]:
+    return [(g.letter, f"{g.letter} · {gettext(g.label)}") for g in SOURCE_RELIABILITY]
+
+
+def credibility_choices() -> list[tuple[str, str]]:
+    return [(str(g.number), f"{g.number} · {gettext(g.label)}") for g in INFORMATION_CREDIBILITY]
+
+
+def status_choices(targets: Iterable[ReportStatus]) -> list[tuple[str, str]]:
+    return [(s.value, str(gettext(STAFF_LABELS[s]))) for s in ReportStatus if s in set(targets)]
+
+
+def assignee_choices(session: Session, desk_id: int) -> list[tuple[str, str]]:
+    verifiers = session.scalars(
+        select(User)
+        .join(DeskMembership, DeskMembership.user_id == User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(DeskMembership.desk_id == desk_id, UserRole.role == Role.VERIFIER, User.active)
+        .order_by(User.display_name)
+    ).all()
+    return [("", str(gettext("Nobody")))] + [(str(u.id), u.display_name) for u in verifiers]

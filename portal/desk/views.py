@@ -1,0 +1,375 @@
+"""`/desk/`: the verification desk. Views parse, call `portal.desk.service`, and render."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from portal import audit
+from portal.auth.loader import current_personal_key
+from portal.auth.staff_sessions import PersonalKeyLocked
+from portal.config import Config
+from portal.crypto import SealingError
+from portal.desk import clusters, service
+from portal.desk.forms import (
+    AssignForm,
+    BulkForm,
+    ClusterStateForm,
+    GradeForm,
+    NoteForm,
+    PriorityForm,
+    QuestionForm,
+    StatusForm,
+)
+from portal.desk.labels import (
+    CLUSTER_STATE_LABELS,
+    assignee_choices,
+    credibility_choices,
+    reliability_choices,
+    status_choices,
+)
+from portal.desk.queue import Assigned, BadCursor, QueueFilters, Sort, queue_page
+from portal.desk.sealed import (
+    CannotOpen,
+    data_key_for,
+    open_attachment_content,
+    open_attachment_meta,
+)
+from portal.domain.catalogue import INDICATOR_CODES
+from portal.domain.models import Attachment, ClusterState, Desk, IncidentCluster, Report, User
+from portal.domain.workflow import TRANSITIONS, IllegalTransition, ReportStatus
+from portal.keys.desks import UnlockedDeskKey, unlock_desk_keys
+from portal.web.services import db, services
+
+
+def _user() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+def _unlocked() -> dict[int, UnlockedDeskKey]:
+    return unlock_desk_keys(db(), _user(), current_personal_key())
+
+
+def _filters() -> QueueFilters:
+    args = request.args
+    known = {s.value for s in ReportStatus}
+    statuses = tuple(ReportStatus(s) for s in args.getlist("status") if s in known)
+    try:
+        assigned = Assigned(args.get("assigned", "any"))
+    except ValueError:
+        assigned = Assigned.ANY
+    return QueueFilters(
+        statuses=statuses,
+        indicator=args.get("indicator") if args.get("indicator") in INDICATOR_CODES else None,
+        region=args.get("region") or None,
+        min_priority=args.get("min_priority", type=int),
+        language=args.get("language") or None,
+        assigned=assigned,
+        older_than_days=args.get("older_than_days", type=int),
+        desk_id=args.get("desk", type=int),
+    )
+
+
+def make_blueprint(config: Config) -> Blueprint:
+    bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+    @bp.errorhandler(service.NotFound)
+    def _not_found(_error: service.NotFound) -> BaseResponse:
+        abort(404)
+
+    @bp.errorhandler(PersonalKeyLocked)
+    def _locked(_error: PersonalKeyLocked) -> tuple[str, int]:
+        return render_template("desk/locked.html"), 403
+
+    @bp.route("/")
+    def queue() -> str:
+        user = _user()
+        try:
+            sort = Sort(request.args.get("sort", "priority"))
+        except ValueError:
+            sort = Sort.PRIORITY
+        filters = _filters()
+        try:
+            page = queue_page(
+                db(), user.desk_ids, user.id, filters, sort=sort, cursor=request.args.get("after")
+            )
+        except BadCursor:
+            abort(400)
+        desks = db().scalars(select(Desk).where(Desk.id.in_(user.desk_ids))).all()
+        bulk = BulkForm()
+        next_url = None
+        if page.next_cursor:
+            keep = [(k, v) for k, v in request.args.items(multi=True) if k != "after"]
+            next_url = url_for("desk.queue") + "?" + urlencode([*keep, ("after", page.next_cursor)])
+        return render_template(
+            "desk/queue.html",
+            next_url=next_url,
+            page=page,
+            desks=desks,
+            bulk=bulk,
+            statuses=list(ReportStatus),
+            indicators=INDICATOR_CODES,
+            args=request.args,
+            user=user,
+        )
+
+    @bp.route("/bulk", methods=["POST"])
+    def bulk() -> BaseResponse:
+        user = _user()
+        form = BulkForm()
+        if not form.validate_on_submit() or not form.reports.data:
+            flash(gettext("Choose at least one report and an action."), "error")
+            return redirect(url_for("desk.queue"))
+        reports = service.reports_for(db(), user, form.reports.data)
+        action = form.action.data or ""
+        try:
+            if action.startswith("status:"):
+                service.bulk_transition(db(), user, reports, ReportStatus(action[7:]))
+            elif action == "assign:me":
+                service.bulk_assign(db(), user, reports, user)
+            elif action == "assign:none":
+                service.bulk_assign(db(), user, reports, None)
+            elif action.startswith("assign:"):
+                assignee = db().get(User, int(action[7:]))
+                service.bulk_assign(db(), user, reports, assignee)
+            else:
+                abort(400)
+        except (IllegalTransition, service.InvalidAction, ValueError):
+            db().rollback()
+            flash(
+                gettext("Nothing was changed: the action is not possible for every chosen report."),
+                "error",
+            )
+            return redirect(url_for("desk.queue"))
+        db().commit()
+        flash(gettext("%(count)s reports updated.", count=len(reports)), "info")
+        return redirect(url_for("desk.queue"))
+
+    @bp.route("/reports/<public_id>")
+    def report(public_id: str) -> str | tuple[str, int]:
+        user = _user()
+        session = db()
+        found = service.report_for(session, user, public_id)
+        try:
+            opened = service.open_for(session, user, found, _unlocked())
+        except CannotOpen:
+            session.commit()  # the attempt is audit-logged too
+            return render_template("desk/cannot_open.html", report=found), 409
+        session.commit()
+        return render_template("desk/report.html", **_report_context(user, opened))
+
+    def _report_context(user: User, opened: Any) -> dict[str, Any]:
+        report: Report = opened.report
+        grade = GradeForm(
+            reliability=report.source_reliability, credibility=report.information_credibility
+        )
+        grade.reliability.choices = reliability_choices()
+        grade.credibility.choices = credibility_choices()
+        status = StatusForm()
+        status.status.choices = status_choices(TRANSITIONS[report.status])
+        assign = AssignForm(assignee=str(report.assigned_to_id or ""))
+        assign.assignee.choices = assignee_choices(db(), report.desk_id)
+        cluster = db().get(IncidentCluster, report.cluster_id) if report.cluster_id else None
+        return {
+            "opened": opened,
+            "report": report,
+            "grade_form": grade,
+            "status_form": status,
+            "priority_form": PriorityForm(priority=report.priority),
+            "assign_form": assign,
+            "note_form": NoteForm(),
+            "question_form": QuestionForm(),
+            "cluster": cluster,
+            "suggestions": clusters.suggest_duplicates(db(), report),
+            "user": user,
+        }
+
+    def _back(public_id: str) -> BaseResponse:
+        return redirect(url_for("desk.report", public_id=public_id))
+
+    def _done(public_id: str, message: str) -> BaseResponse:
+        db().commit()
+        flash(message, "info")
+        return _back(public_id)
+
+    def _refused(public_id: str, message: str) -> BaseResponse:
+        db().rollback()
+        flash(message, "error")
+        return _back(public_id)
+
+    @bp.route("/reports/<public_id>/claim", methods=["POST"])
+    def claim(public_id: str) -> BaseResponse:
+        user = _user()
+        service.assign(db(), user, service.report_for(db(), user, public_id), user)
+        return _done(public_id, gettext("The report is assigned to you."))
+
+    @bp.route("/reports/<public_id>/assign", methods=["POST"])
+    def assign(public_id: str) -> BaseResponse:
+        user = _user()
+        found = service.report_for(db(), user, public_id)
+        form = AssignForm()
+        form.assignee.choices = assignee_choices(db(), found.desk_id)
+        if not form.validate_on_submit():
+            return _refused(public_id, gettext("Choose someone of this desk."))
+        assignee = db().get(User, int(form.assignee.data)) if form.assignee.data else None
+        try:
+            service.assign(db(), user, found, assignee)
+        except service.InvalidAction:
+            return _refused(public_id, gettext("Choose someone of this desk."))
+        return _done(public_id, gettext("Assignment saved."))
+
+    @bp.route("/reports/<public_id>/grade", methods=["POST"])
+    def grade(public_id: str) -> BaseResponse:
+        user = _user()
+        found = service.report_for(db(), user, public_id)
+        form = GradeForm()
+        form.reliability.choices = reliability_choices()
+        form.credibility.choices = credibility_choices()
+        if not form.validate_on_submit():
+            return _refused(
+                public_id, gettext("Choose a grade for both the source and the information.")
+            )
+        service.grade(db(), user, found, form.reliability.data, int(form.credibility.data))
+        return _done(public_id, gettext("Grade saved."))
+
+    @bp.route("/reports/<public_id>/status", methods=["POST"])
+    def status(public_id: str) -> BaseResponse:
+        user = _user()
+        found = service.report_for(db(), user, public_id)
+        target = request.form.get("status", "")
+        try:
+            service.transition(db(), user, found, ReportStatus(target))
+        except (ValueError, IllegalTransition):
+            return _refused(
+                public_id, gettext("This report cannot move to that status from where it is.")
+            )
+        return _done(public_id, gettext("Status changed."))
+
+    @bp.route("/reports/<public_id>/priority", methods=["POST"])
+    def priority(public_id: str) -> BaseResponse:
+        user = _user()
+        found = service.report_for(db(), user, public_id)
+        form = PriorityForm()
+        if not form.validate_on_submit():
+            return _refused(public_id, gettext("Priority is a number from 0 to 999."))
+        service.set_priority(db(), user, found, int(form.priority.data))
+        return _done(public_id, gettext("Priority saved."))
+
+    @bp.route("/reports/<public_id>/notes", methods=["POST"])
+    def note(public_id: str) -> BaseResponse:
+        user = _user()
+        found = service.report_for(db(), user, public_id)
+        form = NoteForm()
+        if not form.validate_on_submit():
+            return _refused(public_id, gettext("Write the note first."))
+        key = data_key_for(db(), found, _unlocked())
+        service.add_note(db(), user, found, key, form.body.data or "")
+        return _done(public_id, gettext("Note saved, sealed for the desk."))
+
+    @bp.route("/reports/<public_id>/messages", methods=["POST"])
+    def ask(public_id: str) -> BaseResponse:
+        user = _user()
+        found = service.report_for(db(), user, public_id)
+        form = QuestionForm()
+        if not form.validate_on_submit():
+            return _refused(public_id, gettext("Write the question first."))
+        key = data_key_for(db(), found, _unlocked())
+        try:
+            service.ask_reporter(db(), user, found, key, form.body.data or "")
+        except IllegalTransition:
+            return _refused(public_id, gettext("A closed report cannot receive questions."))
+        return _done(
+            public_id,
+            gettext("Question sent. The reporter sees it when they follow up with their receipt."),
+        )
+
+    @bp.route("/reports/<public_id>/cluster", methods=["POST"])
+    def cluster_link(public_id: str) -> BaseResponse:
+        user = _user()
+        found = service.report_for(db(), user, public_id)
+        target = request.form.get("cluster", "")
+        if target == "new":
+            clusters.new_cluster(db(), user, found)
+        elif target == "none":
+            clusters.unlink(db(), user, found)
+        else:
+            other = service.report_for(db(), user, request.form.get("with_report", ""))
+            if other.cluster_id is None:
+                cluster = clusters.new_cluster(db(), user, other)
+            else:
+                existing = db().get(IncidentCluster, other.cluster_id)
+                assert existing is not None
+                cluster = existing
+            clusters.link(db(), user, found, cluster)
+        return _done(public_id, gettext("Incident grouping saved."))
+
+    @bp.route("/attachments/<public_id>")
+    def attachment(public_id: str) -> BaseResponse:
+        user = _user()
+        item = db().scalar(select(Attachment).where(Attachment.public_id == public_id))
+        if item is None:
+            abort(404)
+        found = service.report_for(db(), user, item.report.public_id)
+        audit.record(
+            db(),
+            actor_id=user.id,
+            action="report.attachment",
+            object_type="attachment",
+            object_id=item.public_id,
+        )
+        try:
+            key = data_key_for(db(), found, _unlocked())
+            content = open_attachment_content(services().store, found, item, key)
+            opened = open_attachment_meta(key, found, item)
+        except (CannotOpen, SealingError):
+            db().commit()
+            abort(409)
+        db().commit()
+        response = BaseResponse(content, mimetype=opened.media_type)
+        # Served inline for images only; PDFs download, so no viewer script runs on our origin.
+        disposition = "inline" if item.kind.value == "image" else "attachment"
+        response.headers["Content-Disposition"] = (
+            f'{disposition}; filename="attachment-{item.public_id}"'
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @bp.route("/clusters/<public_id>", methods=["GET", "POST"])
+    def cluster(public_id: str) -> str | BaseResponse:
+        user = _user()
+        found = db().scalar(select(IncidentCluster).where(IncidentCluster.public_id == public_id))
+        if found is None or found.desk_id not in user.desk_ids:
+            abort(404)
+        form = ClusterStateForm(
+            state=found.state.value,
+            mass_casualty=found.mass_casualty,
+            investigated_in_time=bool(found.investigated_in_time),
+        )
+        form.state.choices = [(s.value, gettext(CLUSTER_STATE_LABELS[s])) for s in ClusterState]
+        if form.validate_on_submit():
+            clusters.set_state(
+                db(),
+                user,
+                found,
+                ClusterState(form.state.data),
+                mass_casualty=form.mass_casualty.data,
+                investigated_in_time=form.investigated_in_time.data,
+            )
+            db().commit()
+            flash(gettext("Incident verification saved."), "info")
+            return redirect(url_for("desk.cluster", public_id=public_id))
+        members = (
+            db()
+            .scalars(select(Report).where(Report.cluster_id == found.id).order_by(Report.id))
+            .all()
+        )
+        return render_template("desk/cluster.html", cluster=found, members=members, form=form)
+
+    return bp
