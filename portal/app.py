@@ -65,24 +65,31 @@ def create_app(config: Config | None = None) -> Flask:
     app.teardown_appcontext(close_request_session)
 
     Babel(app, locale_selector=lambda: select_locale(request, config.default_locale))
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     install_staff_loader(app)
     install_i18n(app)
     install_access_control(app)
     install_security_headers(app, config)
     install_request_logging(app)
     install_error_pages(app)
-    _register_blueprints(app, config)
+    app.context_processor(lambda: {"demo_mode": config.demo_mode})
+    _register_blueprints(app, config, csrf)
     register_cli(app)
     return app
 
 
-def _register_blueprints(app: Flask, config: Config) -> None:
+def _register_blueprints(app: Flask, config: Config, csrf: CSRFProtect) -> None:
+    from portal.admin.views import make_blueprint as admin
+    from portal.api.views import make_blueprint as api
     from portal.auth.views import make_blueprint as auth
     from portal.desk.views import make_blueprint as desk
     from portal.health.views import make_blueprint as health
     from portal.home.views import make_blueprint as home
     from portal.reporter.views import make_blueprint as reporter
 
-    for make in (home, auth, health, reporter, desk):
+    for make in (home, auth, health, reporter, desk, admin):
         app.register_blueprint(make(config))
+    # CSRF guards requests a browser sends with the visitor's cookies. The JSON API trusts no
+    # cookie (submissions are anonymous; staff endpoints will take tokens in a header), so a
+    # forged cross-site request gains nothing it could not send itself.
+    app.register_blueprint(csrf.exempt(api(config)))

@@ -156,9 +156,43 @@ def csrf_token(client: FlaskClient, path: str = "/auth/login") -> str:
     return found.group(1)
 
 
+# Every test account gets this TOTP secret, so tests can produce the second factor.
+TOTP_SECRET = b"compact-watch-tests!"
+
+
+def enrol_totp(app: Flask, email: str) -> None:
+    """Give the account the test TOTP secret and forget its last used step (as if time passed)."""
+    from portal.web.services import EXTENSION
+
+    services = app.extensions[EXTENSION]
+    with services.database.transaction() as s:
+        user = s.scalar(select(User).where(User.email == email.lower()))
+        assert user is not None, email
+        user.totp_secret_sealed = services.keyring.server_key.seal(TOTP_SECRET, f"totp:{user.id}")
+        user.totp_last_step = None
+
+
+def totp_now() -> str:
+    import datetime as dt
+
+    from portal.auth import totp
+
+    return totp.code_for_step(TOTP_SECRET, totp.time_step(dt.datetime.now(dt.UTC)))
+
+
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    """Sign in with password and second factor, as a person with their phone would."""
     response = client.post(
         "/auth/login",
         data={"csrf_token": csrf_token(client), "email": email, "password": password},
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    if response.headers["Location"].endswith("/auth/account"):
+        return  # demo account in demo mode
+    enrol_totp(client.application, email)
+    response = client.post(
+        "/auth/two-factor",
+        data={"csrf_token": csrf_token(client, "/auth/two-factor"), "code": totp_now()},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert response.headers["Location"].endswith("/auth/account")

@@ -424,6 +424,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('sealed_private_key', sa.LargeBinary(), nullable=True),
     sa.Column('auth_level', sa.String(length=16), nullable=False),
+    sa.Column('pending_totp_sealed', sa.LargeBinary(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -21,4 +21,17 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
             Length(max=1024, message=_l("This password is too long.")),
         ],
         render_kw={"autocomplete": "current-password"},
+    )
+
+
+class SecondFactorForm(FlaskForm):  # type: ignore[misc]
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(_l("Enter the 6-digit code from your app."))],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "dir": "ltr",
+            "spellcheck": "false",
+        },
     )

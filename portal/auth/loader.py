@@ -35,8 +35,8 @@ def install_staff_loader(app: Flask) -> LoginManager:
         session = db()
         record = resume_session(session, token)
         session.commit()
-        if record is None:
-            return None
+        if record is None or record.auth_level != "full":
+            return None  # half signed in: only the second-factor pages see this session
         user = session.get(User, record.user_id)
         if user is None or not user.active:
             return None

@@ -138,3 +138,32 @@ def personal_key(record: StaffSession, token: SessionToken) -> PrivateKey:
         )
     except SessionUnlockFailed as error:
         raise PersonalKeyLocked() from error
+
+
+def rotate_session(session: Session, record: StaffSession, token: SessionToken) -> SessionToken:
+    """A new id and a new vault key for the same session, at sign-in steps and privilege changes.
+
+    A session id seen before the change (fixation, a shoulder-surfed cookie) is worthless after.
+    """
+    new_id = secrets.token_bytes(32)
+    if record.sealed_private_key is not None:
+        raw = SessionVault.unlock(token.session_key, record.sealed_private_key)
+        new_key, record.sealed_private_key = SessionVault.lock(raw)
+    else:
+        new_key = secrets.token_bytes(32)
+    fresh = SessionToken(new_id, new_key)
+    record.id_hash = fresh.id_hash
+    session.flush()
+    return fresh
+
+
+def pending_session(
+    session: Session, token: SessionToken | None, *, now: dt.datetime | None = None
+) -> StaffSession | None:
+    """A live session still waiting for its second factor."""
+    if token is None:
+        return None
+    record = resume_session(session, token, now=now)
+    if record is None or record.auth_level != "password":
+        return None
+    return record

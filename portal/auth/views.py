@@ -16,9 +16,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal import audit
-from portal.auth import service
+from portal.auth import service, two_factor
 from portal.auth.forms import LoginForm
 from portal.auth.staff_sessions import COOKIE_NAME, SessionToken, end_session, start_session
+from portal.auth.two_factor_views import add_two_factor_routes
 from portal.config import Config
 from portal.crypto import WrongPassword
 from portal.domain.models import User
@@ -60,13 +61,26 @@ def make_blueprint(config: Config) -> Blueprint:
                     gettext("The email or password is not right. Check both and try again.")
                 )
             else:
-                token, _record = start_session(
+                token, record = start_session(
                     session, user, _unlock_personal_key(user, form.password.data or "")
                 )
-                audit.record(session, actor_id=user.id, action="auth.login")
+                if config.demo_mode and user.is_demo:
+                    # Demo accounts only, in demo mode only: the page says so.
+                    record.auth_level = "full"
+                    target = url_for("auth.account")
+                    audit.record(
+                        session,
+                        actor_id=user.id,
+                        action="auth.login",
+                        detail={"second_factor": "demo-skipped"},
+                    )
+                elif two_factor.is_enrolled(user):
+                    target = url_for("auth.two_factor")
+                else:
+                    target = url_for("auth.two_factor_setup")
                 session.commit()
-                response = redirect(url_for("auth.account"))
-                _set_session_cookie(response, token, config)
+                response = redirect(target)
+                set_session_cookie(response, token, config)
                 return response
         status = 200 if not form.errors and not form.form_errors else 400
         return render_template("auth/login.html", form=form), status
@@ -84,6 +98,8 @@ def make_blueprint(config: Config) -> Blueprint:
         response.delete_cookie(COOKIE_NAME, path="/")
         return response
 
+    add_two_factor_routes(bp, config)
+
     @bp.route("/account")
     def account() -> str:
         return render_template("auth/account.html", user=current_user)
@@ -91,7 +107,7 @@ def make_blueprint(config: Config) -> Blueprint:
     return bp
 
 
-def _set_session_cookie(
+def set_session_cookie(
     response: BaseResponse | Response, token: SessionToken, config: Config
 ) -> None:
     # No max_age: the cookie dies with the browser; the server-side record enforces timeouts.

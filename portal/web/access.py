@@ -40,11 +40,18 @@ ACCESS: dict[str, Rule] = {
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,
+    # Reached half signed in (password checked, second factor not yet); they check that state.
+    "auth.two_factor": PUBLIC,
+    "auth.two_factor_setup": PUBLIC,
     # Reporters need no account: the follow-up pages open with a receipt, not a login.
     "reporter.new_report": PUBLIC,
     "reporter.followup": PUBLIC,
     "reporter.reply": PUBLIC,
     "reporter.leave": PUBLIC,
+    # Anonymous submission and what a client needs to build one; no account, like the form.
+    "api.submit_report": PUBLIC,
+    "api.reference": PUBLIC,
+    "api.openapi_document": PUBLIC,
     "desk.queue": VERIFIER,
     "desk.bulk": VERIFIER,
     "desk.report": VERIFIER,
@@ -58,6 +65,10 @@ ACCESS: dict[str, Rule] = {
     "desk.cluster_link": VERIFIER,
     "desk.attachment": VERIFIER,
     "desk.cluster": VERIFIER,
+    "admin.index": ADMIN,
+    "admin.jobs": ADMIN,
+    "admin.retry_job": ADMIN,
+    "admin.audit_log": ADMIN,
 }
 
 

@@ -163,6 +163,8 @@ class StaffSession(Base):
     sealed_private_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     # "password" until the second factor is checked, then "full".
     auth_level: Mapped[str] = mapped_column(String(16), default="password")
+    # A TOTP secret being enrolled, sealed with the server key, until its first code is checked.
+    pending_totp_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
