@@ -16,8 +16,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal import audit
-from portal.auth import service, two_factor
-from portal.auth.forms import LoginForm
+from portal.auth import account_service, service, two_factor
+from portal.auth.forms import LoginForm, PasswordChangeForm
+from portal.auth.password_messages import explain
 from portal.auth.staff_sessions import COOKIE_NAME, SessionToken, end_session, start_session
 from portal.auth.two_factor_views import add_two_factor_routes
 from portal.config import Config
@@ -100,6 +101,49 @@ def make_blueprint(config: Config) -> Blueprint:
 
     add_two_factor_routes(bp, config)
 
+    @bp.route("/password", methods=["GET", "POST"])
+    def password() -> str | tuple[str, int] | BaseResponse:
+        form = PasswordChangeForm()
+        if form.validate_on_submit():
+            user = _current()
+            try:
+                account_service.change_password(
+                    db(),
+                    user,
+                    form.current.data or "",
+                    form.new.data or "",
+                    params=config.password_hash,
+                    personal=services().keyring.personal,
+                    limiter=services().keyring.limiter,
+                )
+            except account_service.CurrentPasswordWrong:
+                db().rollback()
+                form.current.errors = [gettext("Your current password is not right.")]
+            except account_service.PasswordRefused as refused:
+                db().rollback()
+                form.new.errors = [explain(v) for v in refused.violations]
+            else:
+                # Every session ended, this one too: start a fresh one with the new password.
+                private = _unlock_personal_key(user, form.new.data or "")
+                token, record = start_session(db(), user, private)
+                record.auth_level = "full"
+                db().commit()
+                flash(gettext("Your password is changed. Other sessions were signed out."), "info")
+                response = redirect(url_for("auth.account"))
+                set_session_cookie(response, token, config)
+                return response
+        status = 400 if form.errors else 200
+        return render_template("auth/password.html", form=form), status
+
+    @bp.route("/logout-everywhere", methods=["POST"])
+    def logout_everywhere() -> BaseResponse:
+        account_service.sign_out_everywhere(db(), _current())
+        db().commit()
+        flash(gettext("You are signed out on every device."), "info")
+        response = redirect(url_for("auth.login"))
+        response.delete_cookie(COOKIE_NAME, path="/")
+        return response
+
     @bp.route("/account")
     def account() -> str:
         return render_template("auth/account.html", user=current_user)
@@ -138,3 +182,8 @@ def _unlock_personal_key(user: User, password: str) -> bytes | None:
         # Sign in without keys rather than refuse, and let the desk say keys are locked.
         return None
     return private.to_bytes()
+
+
+def _current() -> User:
+    user: User = current_user._get_current_object()
+    return user

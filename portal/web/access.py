@@ -40,6 +40,8 @@ ACCESS: dict[str, Rule] = {
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,
+    "auth.password": SIGNED_IN,
+    "auth.logout_everywhere": SIGNED_IN,
     # Reached half signed in (password checked, second factor not yet); they check that state.
     "auth.two_factor": PUBLIC,
     "auth.two_factor_setup": PUBLIC,
