@@ -15,6 +15,7 @@ from pathlib import Path
 from portal.attachments.limits import AttachmentLimits
 from portal.auth.passwords import PasswordHashParams
 from portal.crypto.kdf import KdfParams
+from portal.limits.abuse import SubmissionLimits
 
 LOCALES: tuple[str, ...] = ("en", "fr", "ar", "ckb", "so", "ha", "fil")
 RTL_LOCALES: frozenset[str] = frozenset({"ar", "ckb"})
@@ -57,6 +58,7 @@ class Config:
     # A receipt pepper given by the environment (hex) wins over the instance file; several
     # machines must share it, or receipts issued on one machine open nowhere else.
     receipt_pepper_hex: str | None = None
+    submission_limits: SubmissionLimits = field(default_factory=SubmissionLimits)
 
     @property
     def jobs_inline(self) -> bool:
@@ -118,6 +120,11 @@ class Config:
                 max_files=int(env.get("PORTAL_MAX_FILES", "5")),
             ),
             receipt_pepper_hex=env.get("PORTAL_RECEIPT_PEPPER") or None,
+            submission_limits=SubmissionLimits(
+                per_session=int(env.get("PORTAL_SUBMIT_PER_SESSION", "10")),
+                per_network=int(env.get("PORTAL_SUBMIT_PER_NETWORK", "120")),
+                network_window_seconds=int(env.get("PORTAL_SUBMIT_NETWORK_WINDOW", "600")),
+            ),
         )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
@@ -17,6 +20,7 @@ from portal.domain.workflow import REPORTER_LABELS
 from portal.i18n.templating import current_language
 from portal.keys.desks import DeskNotReady
 from portal.limits import counter_key
+from portal.limits.abuse import check_submission, network_of
 from portal.reporter import followup as fu
 from portal.reporter.forms import ReceiptForm, ReplyForm, ReportForm
 from portal.reporter.messages import attachment_error, field_error, megabytes
@@ -54,7 +58,27 @@ def make_blueprint(config: Config) -> Blueprint:
         form = ReportForm()
         form.fill_choices(compacts, current_language(), org_name)
         files_lost = False
+        blocked = None
         if request.method == "POST" and form.validate():
+            blocked = check_submission(
+                services().counters,
+                config.secret_key.encode(),
+                config.submission_limits,
+                network=network_of(request.remote_addr),
+                session_id=flask_session.setdefault("sid", secrets.token_urlsafe(16)),
+            )
+        if blocked is not None:
+            minutes = max(1, -(-blocked.retry_after_seconds // 60))
+            form.form_errors.append(
+                gettext(
+                    "Many reports were just sent from your network or this browser. Please wait "
+                    "%(minutes)s minutes, then press the button again: everything you typed is "
+                    "still below.",
+                    minutes=minutes,
+                )
+            )
+            files_lost = bool(request.files.getlist(form.files.name))
+        elif request.method == "POST" and form.errors == {} and not form.form_errors:
             month = form.incident_month()
             assert month is not None
             submission = Submission(
@@ -110,7 +134,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 return render_template("reporter/receipt.html", receipt_groups=digits)
         elif request.method == "POST":
             files_lost = bool(request.files.getlist(form.files.name))
-        status = 400 if request.method == "POST" else 200
+        status = 429 if blocked is not None else 400 if request.method == "POST" else 200
         return (
             render_template(
                 "reporter/new.html",
