@@ -65,10 +65,12 @@ def create_app(config: Config | None = None) -> Flask:
     app.teardown_appcontext(close_request_session)
 
     Babel(app, locale_selector=lambda: select_locale(request, config.default_locale))
-    csrf = CSRFProtect(app)
     install_staff_loader(app)
-    install_i18n(app)
+    # Access is decided before CSRF is checked: who may not use an endpoint learns nothing more
+    # than that, whatever they send.
     install_access_control(app)
+    csrf = CSRFProtect(app)
+    install_i18n(app)
     install_security_headers(app, config)
     install_request_logging(app)
     install_error_pages(app)

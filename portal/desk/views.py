@@ -45,6 +45,7 @@ from portal.domain.catalogue import INDICATOR_CODES
 from portal.domain.models import Attachment, ClusterState, Desk, IncidentCluster, Report, User
 from portal.domain.workflow import TRANSITIONS, IllegalTransition, ReportStatus
 from portal.keys.desks import UnlockedDeskKey, unlock_desk_keys
+from portal.web.errors import error_response
 from portal.web.services import db, services
 
 
@@ -81,8 +82,8 @@ def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("desk", __name__, url_prefix="/desk")
 
     @bp.errorhandler(service.NotFound)
-    def _not_found(_error: service.NotFound) -> BaseResponse:
-        abort(404)
+    def _not_found(_error: service.NotFound) -> tuple[str | dict[str, object], int]:
+        return error_response(404)
 
     @bp.errorhandler(PersonalKeyLocked)
     def _locked(_error: PersonalKeyLocked) -> tuple[str, int]:

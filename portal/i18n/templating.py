@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, current_app, request, url_for
 from flask_babel import format_date, format_decimal, get_locale, gettext
 from werkzeug.routing import BuildError
 
@@ -69,8 +69,6 @@ def role_label(role: Role) -> str:
 
 
 def has_endpoint(name: str) -> bool:
-    from flask import current_app
-
     return name in current_app.view_functions
 
 
@@ -99,6 +97,12 @@ def install_i18n(app: Flask) -> None:
         chosen = explicit_choice(request)
         if chosen and request.cookies.get(LANG_COOKIE) != chosen:
             response.set_cookie(
-                LANG_COOKIE, chosen, max_age=ONE_YEAR, samesite="Lax", httponly=True, path="/"
+                LANG_COOKIE,
+                chosen,
+                max_age=ONE_YEAR,
+                samesite="Lax",
+                httponly=True,
+                path="/",
+                secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
             )
         return response

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, abort, request
+from flask import Flask, abort, g, request
 from flask_login import current_user
 
 from portal.domain.models import Role, User
@@ -18,6 +18,8 @@ from portal.domain.models import Role, User
 class Rule:
     public: bool = False
     roles: frozenset[Role] = frozenset()
+    # Machine clients may use the endpoint with a bearer token carrying this scope.
+    token_scope: str | None = None
 
     def allows(self, user: User | None) -> bool:
         if self.public:
@@ -89,8 +91,26 @@ def install_access_control(app: Flask) -> None:
             abort(404)
         if rule.public:
             return
+        if rule.token_scope is not None and request.headers.get("Authorization"):
+            _check_token(rule)
+            return
         user = current_user._get_current_object() if current_user.is_authenticated else None
         if user is None:
             abort(401)
         if not rule.allows(user):
             abort(403)
+
+
+def _check_token(rule: Rule) -> None:
+    from portal.auth.api_tokens import resolve_bearer
+    from portal.web.services import db
+
+    session = db()
+    token = resolve_bearer(session, request.headers.get("Authorization"))
+    if token is None:
+        abort(401)
+    session.commit()
+    owner = session.get(User, token.user_id)
+    if rule.token_scope not in (token.scopes or []) or owner is None or not rule.allows(owner):
+        abort(403)
+    g.api_token = token
