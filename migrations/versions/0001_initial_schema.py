@@ -407,6 +407,7 @@ def upgrade() -> None:
     sa.Column('plan_version', sa.Integer(), nullable=False),
     sa.Column('recommended_tier', sa.SmallInteger(), nullable=False),
     sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('assessment', sa.JSON(), nullable=False),
     sa.Column('early_warning', sa.JSON(), nullable=False),
     sa.Column('stale', sa.Boolean(), nullable=False),
     sa.Column('computed_day', sa.Date(), nullable=False),
@@ -534,7 +535,9 @@ def upgrade() -> None:
     sa.Column('lower', sa.Float(), nullable=True),
     sa.Column('upper', sa.Float(), nullable=True),
     sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('threshold', sa.Float(), nullable=True),
     sa.Column('evidence_count', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['scorecard_id'], ['scorecards.id'], name=op.f('fk_scorecard_entries_scorecard_id_scorecards'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_scorecard_entries')),
     sa.UniqueConstraint('scorecard_id', 'indicator_code', name=op.f('uq_scorecard_entries_scorecard_id'))

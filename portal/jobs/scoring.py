@@ -1,13 +1,31 @@
-"""Scoring jobs: evidence behind a compact changed, so its scorecards are stale."""
+"""Scoring jobs: the evidence behind a compact changed, so its scorecards are recomputed."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from portal.domain.models import Scorecard
+from portal.assess.periods import Period
+from portal.assess.scoring import NoPlan, compute_scorecard
+from portal.domain.models import Compact, Scorecard
 
 
 def mark_scorecards_stale(session: Session, compact_id: int) -> None:
-    """Idempotent: marking twice is marking once. Recomputation reads `stale` (assessment)."""
-    session.execute(update(Scorecard).where(Scorecard.compact_id == compact_id).values(stale=True))
+    """Mark the compact's scorecards stale, then recompute each period that has one.
+
+    Idempotent: the same evidence gives the same snapshot digest and reuses its scorecard.
+    """
+    session.execute(
+        update(Scorecard).where(Scorecard.compact_id == compact_id).values(stale=True)
+    )
+    compact = session.get(Compact, compact_id)
+    if compact is None:
+        return
+    periods = sorted(
+        set(session.scalars(select(Scorecard.period).where(Scorecard.compact_id == compact_id)))
+    )
+    for period in periods:
+        try:
+            compute_scorecard(session, compact, Period.parse(period))
+        except NoPlan:
+            return

@@ -158,8 +158,11 @@ class Scorecard(Base):
     catalogue_version: Mapped[str] = mapped_column(String(16))
     plan_version: Mapped[int] = mapped_column(Integer)
     recommended_tier: Mapped[int] = mapped_column(SmallInteger)
-    # Rule outcomes that explain the tier, reform-track and suspension flags, unit flags.
+    # Rule outcomes that explain the tier: [{"rule", "passed", "message", "params"}, ...].
     reasons: Mapped[list[Any]] = mapped_column(default=list)
+    # The rest of the tier assessment: evidence tier, pass count, reform track, review required,
+    # flagged unit keys, and the indicators still counting (hysteresis state for next time).
+    assessment: Mapped[dict[str, Any]] = mapped_column(default=dict)
     early_warning: Mapped[dict[str, Any]] = mapped_column(default=dict)
     stale: Mapped[bool] = mapped_column(default=False)
     computed_day: Mapped[dt.date] = mapped_column(default=today)
@@ -182,7 +185,10 @@ class ScorecardEntry(Base):
     lower: Mapped[float | None] = mapped_column(Float)
     upper: Mapped[float | None] = mapped_column(Float)
     state: Mapped[str] = mapped_column(String(16))  # PASS / FAIL / INDETERMINATE / NO_DATA
+    threshold: Mapped[float | None] = mapped_column(Float)
     evidence_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Why the state is what it is: {"message": N_ source string, "params": {...}}.
+    reason: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     scorecard: Mapped[Scorecard] = relationship(back_populates="entries")
 

@@ -1,0 +1,1 @@
+"""Compact assessment: plans, scoring evidence, scorecards, tier decisions, exports."""

@@ -1,0 +1,300 @@
+"""From the database to the scoring engine's inputs, through a stored, canonical snapshot.
+
+`gather_snapshot` runs a handful of GROUP BY queries (never a walk over reports) and returns a
+plain JSON-able dict; `inputs_from_snapshot` turns that dict into `ScoringInputs`. A scorecard is
+always computed from the snapshot, never straight from the queries, so recomputing it from the
+stored snapshot gives the identical result, bit for bit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import Session
+
+from portal.assess.periods import Period
+from portal.domain.catalogue import INDICATORS, EstimatorKind, ThresholdKind
+from portal.domain.models import (
+    AssessorDatum,
+    ClusterState,
+    Compact,
+    CompactStatus,
+    IncidentCluster,
+    MonitoringPlan,
+    Report,
+    Scorecard,
+    ScorecardEntry,
+)
+from portal.domain.scoring import (
+    ChecklistRatings,
+    CompositionTally,
+    CountTally,
+    Evidence,
+    Exposure,
+    GroupRate,
+    GroupRateTally,
+    GroupShare,
+    ProportionTally,
+    RateTally,
+    ScoringInputs,
+    SuspensionEvidence,
+    UnitMonthTally,
+)
+
+EVIDENCE = (ClusterState.VERIFIED, ClusterState.PARTIALLY_VERIFIED)
+RATE_CODES = tuple(i.code for i in INDICATORS if i.estimator is EstimatorKind.GAMMA_RATE)
+DECIMALS = 6
+
+
+def _r(value: float | None) -> float:
+    return round(float(value or 0.0), DECIMALS)
+
+
+def _month_shift(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def gather_snapshot(
+    session: Session, compact: Compact, period: Period, plan: MonitoringPlan
+) -> dict[str, Any]:
+    start, end = period.first_month, period.last_month
+    in_period = and_(
+        IncidentCluster.compact_id == compact.id,
+        IncidentCluster.incident_month >= start,
+        IncidentCluster.incident_month <= end,
+    )
+    evidence: dict[str, dict[str, Any]] = {}
+
+    # Rates: Σ incident weight and count per indicator, verified or partially verified.
+    for code, weight_sum, count in session.execute(
+        select(IncidentCluster.indicator_code, func.sum(IncidentCluster.weight), func.count())
+        .where(
+            in_period,
+            IncidentCluster.state.in_(EVIDENCE),
+            IncidentCluster.indicator_code.in_(RATE_CODES),
+        )
+        .group_by(IncidentCluster.indicator_code)
+    ):
+        evidence[code] = {"kind": "rate", "weight_sum": _r(weight_sum), "incidents": int(count)}
+
+    # OA-3: verified reprisals whose best report is graded A–B and 1–2.
+    well_graded = exists().where(
+        Report.cluster_id == IncidentCluster.id,
+        Report.source_reliability.in_(("A", "B")),
+        Report.information_credibility.in_((1, 2)),
+    )
+    reprisals = session.scalar(
+        select(func.count())
+        .select_from(IncidentCluster)
+        .where(
+            in_period,
+            IncidentCluster.state.in_(EVIDENCE),
+            IncidentCluster.indicator_code == "OA-3",
+            well_graded,
+        )
+    )
+    if reprisals:
+        evidence["OA-3"] = {"kind": "count", "count": int(reprisals)}
+
+    # OA-1 and CH-2: of verified incidents, the weight investigated (or acknowledged) in time.
+    for code, sources in (("OA-1", ("HR-1", "CH-1")), ("CH-2", ("CH-1",))):
+        investigated, not_investigated = session.execute(
+            select(
+                func.sum(
+                    case(
+                        (IncidentCluster.investigated_in_time.is_(True), IncidentCluster.weight),
+                        else_=0.0,
+                    )
+                ),
+                func.sum(
+                    case(
+                        (IncidentCluster.investigated_in_time.is_(False), IncidentCluster.weight),
+                        else_=0.0,
+                    )
+                ),
+            ).where(
+                in_period,
+                IncidentCluster.state.in_(EVIDENCE),
+                IncidentCluster.indicator_code.in_(sources),
+            )
+        ).one()
+        if investigated or not_investigated:
+            evidence[code] = {
+                "kind": "proportion",
+                "successes": _r(investigated),
+                "failures": _r(not_investigated),
+            }
+
+    _add_assessor_data(session, compact, period, evidence)
+
+    # HR-1 unit flags over the 12 months ending with the period.
+    unit_rows = session.execute(
+        select(IncidentCluster.unit_key, IncidentCluster.incident_month, func.count())
+        .where(
+            IncidentCluster.compact_id == compact.id,
+            IncidentCluster.indicator_code == "HR-1",
+            IncidentCluster.state.in_(EVIDENCE),
+            IncidentCluster.unit_key.is_not(None),
+            IncidentCluster.incident_month > _month_shift(end, -12),
+            IncidentCluster.incident_month <= end,
+        )
+        .group_by(IncidentCluster.unit_key, IncidentCluster.incident_month)
+    ).all()
+    suspension = session.execute(
+        select(
+            func.sum(case((IncidentCluster.mass_casualty.is_(True), 1), else_=0)),
+            func.sum(case((IncidentCluster.indicator_code == "OA-3", 1), else_=0)),
+        ).where(in_period, IncidentCluster.state == ClusterState.VERIFIED)
+    ).one()
+    exposure = plan.exposure or {}
+    snapshot: dict[str, Any] = {
+        "compact": compact.public_id,
+        "period": str(period),
+        "plan_version": plan.version,
+        "catalogue_version": plan.catalogue_version,
+        "reporting_open": compact.status == CompactStatus.ACTIVE
+        and compact.start_day <= period.first_month
+        and period.end_day <= compact.end_day,
+        "exposure": {
+            "population": _r(exposure.get("population", compact.population)),
+            "years": period.years,
+            "operations": _r(exposure.get("operations")),
+            "items_delivered": _r(exposure.get("items_delivered")),
+        },
+        "evidence": dict(sorted(evidence.items())),
+        "unit_tallies": sorted(
+            [key, month.isoformat()[:7], int(n)] for key, month, n in unit_rows if key
+        ),
+        "peers": _peer_estimates(session, compact, period),
+        "suspension": {
+            "mass_casualty": int(suspension[0] or 0),
+            "reprisal": int(suspension[1] or 0),
+        },
+    }
+    snapshot["seed"] = int(snapshot_digest(snapshot)[:8], 16)
+    return snapshot
+
+
+def _add_assessor_data(
+    session: Session, compact: Compact, period: Period, evidence: dict[str, dict[str, Any]]
+) -> None:
+    """The newest assessor entry per indicator for this period (or, for a quarter, its year)."""
+    wanted = {str(period), str(period.year)}
+    rows = session.scalars(
+        select(AssessorDatum)
+        .where(AssessorDatum.compact_id == compact.id, AssessorDatum.period.in_(wanted))
+        .order_by(AssessorDatum.id)
+    ).all()
+    for row in rows:  # later rows (newer entries) win
+        values = dict(row.values)
+        kind = values.get("kind")
+        code = row.indicator_code
+        if kind == "proportion":
+            evidence[code] = {
+                "kind": "proportion",
+                "successes": _r(values["successes"]),
+                "failures": _r(values["failures"]),
+            }
+        elif kind == "checklist":
+            evidence[code] = {"kind": "checklist", "scores": [_r(s) for s in values["scores"]]}
+        elif kind == "composition":
+            evidence[code] = {
+                "kind": "composition",
+                "groups": [
+                    [g["group"], int(g["force_count"]), _r(g["population_share"])]
+                    for g in sorted(values["groups"], key=lambda g: g["group"])
+                ],
+            }
+        elif kind == "group_rates":
+            evidence[code] = {
+                "kind": "group_rates",
+                "groups": [
+                    [g["group"], _r(g["weight_sum"]), _r(g["population"])]
+                    for g in sorted(values["groups"], key=lambda g: g["group"])
+                ],
+            }
+        elif kind == "diverted_items" and code == "AD-1":
+            found = evidence.get("AD-1", {"kind": "rate", "weight_sum": 0.0, "incidents": 0})
+            found["weight_sum"] = _r(found["weight_sum"] + float(values["items"]))
+            found["incidents"] = int(found["incidents"]) + int(values["items"])
+            evidence["AD-1"] = found
+
+
+def _peer_estimates(session: Session, compact: Compact, period: Period) -> dict[str, list[float]]:
+    """Other compacts of the same fragility band: their latest estimate for this period."""
+    peer_codes = [i.code for i in INDICATORS if i.pass_rule.kind is ThresholdKind.PEER_MEDIAN]
+    latest = (
+        select(Scorecard.compact_id, func.max(Scorecard.id).label("sid"))
+        .join(Compact, Compact.id == Scorecard.compact_id)
+        .where(
+            Scorecard.period == str(period),
+            Compact.id != compact.id,
+            Compact.fragility_band == compact.fragility_band,
+        )
+        .group_by(Scorecard.compact_id)
+        .subquery()
+    )
+    peers: dict[str, list[float]] = {code: [] for code in peer_codes}
+    for code, estimate in session.execute(
+        select(ScorecardEntry.indicator_code, ScorecardEntry.estimate)
+        .join(latest, latest.c.sid == ScorecardEntry.scorecard_id)
+        .where(ScorecardEntry.indicator_code.in_(peer_codes), ScorecardEntry.estimate.is_not(None))
+    ):
+        peers[code].append(_r(estimate))
+    return {code: sorted(values) for code, values in sorted(peers.items()) if values}
+
+
+def snapshot_digest(snapshot: dict[str, Any]) -> str:
+    body = {k: v for k, v in snapshot.items() if k != "seed"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _evidence(entry: dict[str, Any]) -> Evidence:
+    kind = entry["kind"]
+    if kind == "rate":
+        return RateTally(float(entry["weight_sum"]), int(entry["incidents"]))
+    if kind == "count":
+        return CountTally(int(entry["count"]))
+    if kind == "proportion":
+        return ProportionTally(float(entry["successes"]), float(entry["failures"]))
+    if kind == "checklist":
+        return ChecklistRatings(tuple(float(s) for s in entry["scores"]))
+    if kind == "composition":
+        return CompositionTally(
+            tuple(GroupShare(g, int(n), float(s)) for g, n, s in entry["groups"])
+        )
+    if kind == "group_rates":
+        return GroupRateTally(
+            tuple(GroupRate(g, float(w), float(p)) for g, w, p in entry["groups"])
+        )
+    raise ValueError(f"unknown evidence kind {kind!r}")
+
+
+def inputs_from_snapshot(snapshot: dict[str, Any]) -> ScoringInputs:
+    exposure = snapshot["exposure"]
+    return ScoringInputs(
+        evidence={code: _evidence(entry) for code, entry in snapshot["evidence"].items()},
+        exposure=Exposure(
+            population=float(exposure["population"]),
+            years=float(exposure["years"]),
+            operations=float(exposure["operations"]),
+            items_delivered=float(exposure["items_delivered"]),
+        ),
+        reporting_open=bool(snapshot["reporting_open"]),
+        unit_tallies=tuple(
+            UnitMonthTally(key, dt.date.fromisoformat(month + "-01"), int(n))
+            for key, month, n in snapshot["unit_tallies"]
+        ),
+        peer_estimates={code: tuple(v) for code, v in snapshot["peers"].items()},
+        suspension=SuspensionEvidence(
+            mass_casualty_incidents=int(snapshot["suspension"]["mass_casualty"]),
+            reprisal_incidents=int(snapshot["suspension"]["reprisal"]),
+        ),
+        bootstrap_seed=int(snapshot["seed"]),
+    )
