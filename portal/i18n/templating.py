@@ -64,6 +64,33 @@ def status_label(status: ReportStatus) -> str:
     return str(gettext(STAFF_LABELS[status]))
 
 
+def format_estimate(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return str(format_decimal(value, format="#,##0.###"))
+
+
+def state_label(state: str) -> str:
+    from portal.domain.scoring import STATE_LABELS, State
+
+    return str(gettext(STATE_LABELS[State(state)]))
+
+
+def reason_text(message: str, params: dict[str, Any]) -> str:
+    """A scoring reason (an N_ message with parameters) in the reader's language."""
+    from portal.domain.scoring import STATE_LABELS, State
+
+    states = {s.value for s in State}
+    shown = {
+        k: (gettext(STATE_LABELS[State(v)]) if k == "state" and v in states else v)
+        for k, v in params.items()
+    }
+    try:
+        return str(gettext(message, **shown))
+    except (KeyError, ValueError, TypeError):
+        return str(gettext(message))
+
+
 def role_label(role: Role) -> str:
     return str(gettext(ROLE_LABELS[role]))
 
@@ -91,6 +118,9 @@ def install_i18n(app: Flask) -> None:
     app.add_template_global(region_name, "region_name")
     app.add_template_global(indicator_name, "indicator_name")
     app.add_template_global(status_label, "status_label")
+    app.add_template_filter(format_estimate, "format_estimate")
+    app.add_template_global(state_label, "state_label")
+    app.add_template_global(reason_text, "reason_text")
 
     @app.after_request
     def _remember_choice(response: Response) -> Response:

@@ -33,6 +33,8 @@ SIGNED_IN = Rule(roles=frozenset(Role))
 ADMIN = Rule(roles=frozenset({Role.ADMIN}))
 # Only verifiers open sealed content; desk scope is enforced per report by the desk service.
 VERIFIER = Rule(roles=frozenset({Role.VERIFIER}))
+ASSESSOR = Rule(roles=frozenset({Role.ASSESSOR}))
+ASSESSING = Rule(roles=frozenset({Role.ASSESSOR, Role.ADMIN}))
 
 ACCESS: dict[str, Rule] = {
     "static": PUBLIC,
@@ -56,6 +58,13 @@ ACCESS: dict[str, Rule] = {
     "api.submit_report": PUBLIC,
     "api.reference": PUBLIC,
     "api.openapi_document": PUBLIC,
+    # Assessors read aggregates; the plan page checks the admin role itself before a change.
+    "assess.compacts": ASSESSING,
+    "assess.scorecard": ASSESSING,
+    "assess.compute": ASSESSING,
+    "assess.decide": ASSESSOR,
+    "assess.plan": ASSESSING,
+    "assess.data": ASSESSOR,
     "desk.queue": VERIFIER,
     "desk.bulk": VERIFIER,
     "desk.report": VERIFIER,

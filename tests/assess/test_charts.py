@@ -1,0 +1,42 @@
+"""The server-rendered charts are valid SVG that a strict CSP allows, mirrored in RTL."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from portal.assess.charts import Interval, TrendPoint, interval_chart, trend_chart
+
+ROWS = [
+    Interval("HR-1", 0.4, 0.1, 0.9, 1.0, "PASS"),
+    Interval("IC-1", 3.0, 2.0, 4.5, 2.5, "FAIL"),
+    Interval("PM-1", None, None, None, 0.75, "NO_DATA"),
+]
+
+
+def _circle_x(svg: str, index: int) -> float:
+    circles = [e for e in ET.fromstring(svg).iter() if e.tag.endswith("circle")]
+    return float(circles[index].attrib["cx"])
+
+
+def test_interval_chart_is_csp_safe_svg_with_a_title() -> None:
+    svg = interval_chart(ROWS, title="Estimates & intervals <test>")
+    root = ET.fromstring(svg)
+    assert root.attrib["role"] == "img" and "aria-label" in root.attrib
+    assert root.find("{http://www.w3.org/2000/svg}title") is not None
+    assert "style" not in svg and "<script" not in svg
+    assert len([e for e in root.iter() if e.tag.endswith("circle")]) == 2  # no estimate, no dot
+
+
+def test_rtl_mirrors_the_positions() -> None:
+    ltr, rtl = interval_chart(ROWS, title="t"), interval_chart(ROWS, title="t", rtl=True)
+    assert _circle_x(ltr, 0) + _circle_x(rtl, 0) == 640  # mirrored about the centre line
+
+
+def test_trend_chart_draws_points_and_reference_lines() -> None:
+    svg = trend_chart(
+        [TrendPoint("Q1", 1.0), TrendPoint("Q2", None), TrendPoint("Q3", 2.0)],
+        title="trend", baseline=1.5, target=1.0,
+    )
+    root = ET.fromstring(svg)
+    assert len([e for e in root.iter() if e.tag.endswith("circle")]) == 2
+    assert len(root.findall("{http://www.w3.org/2000/svg}line")) == 2
