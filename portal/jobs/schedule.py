@@ -1,0 +1,59 @@
+"""Work on a clock, for rq's own cron scheduler (DESIGN §7). See docs/jobs.md.
+
+Run one scheduler next to the workers; it only enqueues, the workers run:
+
+    rq worker --url "$REDIS_URL" intake scoring maintenance
+    rq cron --url "$REDIS_URL" portal.jobs.schedule
+
+Both processes need the portal's environment (DATABASE_URL, PORTAL_INSTANCE_PATH, SECRET_KEY, …):
+the scheduled functions build what they need from `Config.from_env()` when a worker runs them.
+
+- every minute: the outbox sweep (`portal.jobs.sweeper.sweep_from_worker`);
+- every day at 03:15 (the scheduler host's local time): the retention purge.
+
+Two schedulers would enqueue everything twice: harmless (the sweep takes a lock, the purge is
+idempotent) but wasteful, so run exactly one.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from rq import cron
+
+from portal.jobs.sweeper import LOCK_SECONDS, sweep_from_worker
+
+# Named, not imported: the retention module belongs to another part of the portal and may change
+# shape; a name that no longer resolves fails one scheduled job, visibly, on /admin/jobs.
+RETENTION_PURGE = "portal.jobs.retention.run_scheduled_purge"
+DAY = 24 * 3600
+
+
+def purge_retention() -> None:
+    """The rq entry point the daily schedule enqueues: runs the retention purge by name."""
+    module, _, name = RETENTION_PURGE.rpartition(".")
+    getattr(importlib.import_module(module), name)()
+
+
+# A sweep waiting longer than two minutes is stale (the next one is queued already): rq drops
+# it instead of letting sweeps pile up behind a stopped worker. Failures stay a day, not the
+# 30 days outbox jobs stay: a sweep failing every minute would otherwise bury the list.
+cron.register(
+    sweep_from_worker,
+    "maintenance",
+    interval=60,
+    job_timeout=LOCK_SECONDS,
+    ttl=120,
+    result_ttl=600,
+    failure_ttl=DAY,
+    name="outbox-sweep",
+)
+cron.register(
+    purge_retention,
+    "maintenance",
+    cron="15 3 * * *",
+    job_timeout=6 * 3600,
+    result_ttl=DAY,
+    failure_ttl=30 * DAY,
+    name="retention-purge",
+)

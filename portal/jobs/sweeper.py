@@ -1,0 +1,184 @@
+"""The outbox sweeper: hand rq whatever the web processes could not (DESIGN §4, §7).
+
+Two kinds of rows need it. A row still `pending` was committed while Redis was down (the
+dispatcher logged and moved on). A row `enqueued` whose rq job no longer exists was lost with
+Redis itself: production Redis may run without persistence (`--save "" --appendonly no`), so a
+restart empties every queue. Both go back through the same `Dispatcher` the web process uses.
+
+A row must never run twice. Sweeps and retries hold one Redis lock, so only one of them looks
+at the outbox at a time; a pending row whose rq job already exists (a dispatcher pushed it, then
+failed before its commit) is left to that job; and `execute` skips rows already done. Failed rows
+are not swept: a job that fails every minute would only fill the failed registry; an admin
+retries them (`portal jobs retry`, `/admin/jobs`).
+
+Outbox rows carry no timestamp (docs/privacy.md), so "stuck" cannot mean "older than N
+seconds": every pending row is swept, and an `enqueued` row counts as lost only when Redis has no
+job for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, cast
+
+from redis import Redis
+from redis.exceptions import LockError
+from rq import get_current_job
+from rq.job import Job
+from sqlalchemy import CursorResult, select, update
+
+from portal.config import Config
+from portal.database import Database
+from portal.domain.models import OutboxJob, OutboxState
+from portal.jobs.outbox import Dispatcher, pending_ids, rq_job_id
+from portal.jobs.runner import _worker_database
+
+log = logging.getLogger("portal.jobs")
+
+DEFAULT_LIMIT = 500
+LOCK_KEY = "portal:outbox:lock"
+# Longer than any sweep of `DEFAULT_LIMIT` rows takes; a sweeper killed while holding the lock
+# blocks the next ones for at most this long.
+LOCK_SECONDS = 300
+# Existence checks per Redis round trip while scanning enqueued rows.
+_CHUNK = 500
+
+
+class OutboxBusy(Exception):
+    """Another sweep or retry holds the outbox lock; try again shortly."""
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What one sweep did. Counts only: ids of reports have no business in a log line."""
+
+    handed_over: int = 0  # rows rq now holds (or, without Redis, that ran inline)
+    lost: int = 0  # `enqueued` rows whose rq job had vanished, made pending again
+    already_queued: int = 0  # pending rows whose rq job exists: left to that job
+    left_pending: int = 0  # rows still pending after the sweep (Redis failed during it)
+    busy: bool = False  # another sweep held the lock; nothing was looked at
+
+    def __str__(self) -> str:
+        if self.busy:
+            return "another sweep is running; nothing done"
+        return (
+            f"{self.handed_over} job(s) handed to the queue, {self.lost} found lost with Redis, "
+            f"{self.already_queued} already queued, {self.left_pending} still pending"
+        )
+
+
+@contextmanager
+def outbox_lock(redis: Redis[bytes] | None, *, wait_seconds: float | None = None) -> Iterator[None]:
+    """Hold the one lock sweeps and retries share; raise `OutboxBusy` if it cannot be had.
+
+    Without Redis there is one process running jobs inline, and nothing to race with.
+    """
+    if redis is None:
+        yield
+        return
+    lock = redis.lock(
+        LOCK_KEY,
+        timeout=LOCK_SECONDS,
+        blocking=wait_seconds is not None,
+        blocking_timeout=wait_seconds,
+    )
+    if not lock.acquire():
+        raise OutboxBusy
+    try:
+        yield
+    finally:
+        try:
+            lock.release()
+        except LockError:
+            # Held past LOCK_SECONDS and taken over: the next holder's lock is not ours to free.
+            log.warning("outbox lock expired before the sweep ended")
+
+
+def sweep(database: Database, redis: Redis[bytes] | None, *, limit: int = DEFAULT_LIMIT) -> Swept:
+    """Hand every pending row, and every enqueued row rq lost, to the queue (at most `limit`)."""
+    try:
+        with outbox_lock(redis):
+            lost = _reset_lost(database, redis, limit) if redis is not None else 0
+            with database.transaction() as session:
+                candidates = pending_ids(session, limit)
+            queued = _with_job(redis, candidates) if redis is not None else set()
+            to_send = [i for i in candidates if i not in queued]
+            Dispatcher(database, redis).dispatch(to_send)
+            with database.transaction() as session:
+                still = set(
+                    session.scalars(
+                        select(OutboxJob.id).where(
+                            OutboxJob.id.in_(to_send), OutboxJob.state == OutboxState.PENDING
+                        )
+                    )
+                )
+    except OutboxBusy:
+        return Swept(busy=True)
+    return Swept(
+        handed_over=len(to_send) - len(still),
+        lost=lost,
+        already_queued=len(queued),
+        left_pending=len(still),
+    )
+
+
+def _reset_lost(database: Database, redis: Redis[bytes], limit: int) -> int:
+    """Put `enqueued` rows whose rq job is gone back to `pending`; returns how many."""
+    lost: list[int] = []
+    after = 0
+    while len(lost) < limit:
+        with database.transaction() as session:
+            ids = list(
+                session.scalars(
+                    select(OutboxJob.id)
+                    .where(OutboxJob.state == OutboxState.ENQUEUED, OutboxJob.id > after)
+                    .order_by(OutboxJob.id)
+                    .limit(_CHUNK)
+                )
+            )
+        if not ids:
+            break
+        present = _with_job(redis, ids)
+        lost.extend(i for i in ids if i not in present)
+        after = ids[-1]
+    lost = lost[:limit]
+    if not lost:
+        return 0
+    with database.transaction() as session:
+        # Compare-and-set: a row a worker finished since the scan above stays done.
+        result = session.execute(
+            update(OutboxJob)
+            .where(OutboxJob.id.in_(lost), OutboxJob.state == OutboxState.ENQUEUED)
+            .values(state=OutboxState.PENDING)
+        )
+        reset = cast("CursorResult[Any]", result).rowcount
+    if reset:
+        log.warning("%d outbox job(s) were lost by Redis; handing them over again", reset)
+    return reset
+
+
+def _with_job(redis: Redis[bytes], outbox_ids: list[int]) -> set[int]:
+    """The ids among `outbox_ids` that rq holds a job for (queued, running, finished or failed)."""
+    if not outbox_ids:
+        return set()
+    with redis.pipeline(transaction=False) as pipe:
+        for outbox_id in outbox_ids:
+            pipe.exists(Job.key_for(rq_job_id(outbox_id)))
+        found = pipe.execute()
+    return {outbox_id for outbox_id, exists in zip(outbox_ids, found, strict=True) if exists}
+
+
+def sweep_from_worker() -> None:
+    """The rq entry point `portal.jobs.schedule` runs every minute on queue `maintenance`."""
+    job = get_current_job()
+    # The Redis this worker serves; outside a worker (a shell), the configured one.
+    redis: Redis[bytes] | None = job.connection if job is not None else None
+    if redis is None:
+        url = Config.from_env().redis_url
+        redis = Redis.from_url(url) if url else None
+    result = sweep(_worker_database(), redis)
+    if result.handed_over or result.left_pending or result.busy:
+        log.info("outbox sweep: %s", result)
