@@ -1,0 +1,1 @@
+"""`/admin/`: the administrators' pages (DESIGN §12): failed jobs and the audit log."""
