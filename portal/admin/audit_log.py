@@ -45,7 +45,7 @@ class AuditPage:
 def detail_text(detail: dict[str, Any]) -> str:
     """`key: value` pairs; details hold ids, codes and counts only (see `audit.record`)."""
     return " · ".join(
-        f"{key}: {value if isinstance(value, str | int | float | bool) else _compact(value)}"
+        f"{key}: {value if isinstance(value, str) else _compact(value)}"
         for key, value in sorted(detail.items())
     )
 
