@@ -15,13 +15,14 @@ from portal.i18n.locale import select_locale
 from portal.i18n.templating import install_i18n
 from portal.jobs.outbox import Dispatcher
 from portal.keys.keyring import load_keyring
-from portal.limits import DatabaseCounters, RedisCounters
+from portal.limits import DatabaseCounters, FallbackCounters, RedisCounters
 from portal.paths import ROOT, STATIC, TEMPLATES, TRANSLATIONS
 from portal.store import FileStore
 from portal.web.access import install_access_control
 from portal.web.access_log import configure_logging, install_request_logging
 from portal.web.errors import install_error_pages
 from portal.web.headers import install_security_headers
+from portal.web.request import InMemoryUploadRequest
 from portal.web.services import EXTENSION, Services, close_request_session
 
 
@@ -35,6 +36,7 @@ def create_app(config: Config | None = None) -> Flask:
         static_folder=str(STATIC),
         instance_path=str(config.instance_path),
     )
+    app.request_class = InMemoryUploadRequest
     app.config.update(
         SECRET_KEY=config.secret_key,
         TESTING=config.testing,
@@ -46,9 +48,10 @@ def create_app(config: Config | None = None) -> Flask:
         SESSION_COOKIE_NAME="cw_csrf",
         BABEL_DEFAULT_LOCALE=config.default_locale,
         BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
-        # The report limit plus room for the form and multipart overhead; larger bodies are
-        # refused before they are read into memory.
-        MAX_CONTENT_LENGTH=config.attachments.max_report_bytes + 2 * 1024 * 1024,
+        # Twice the report limit plus room for the form: bodies a little over the report limit
+        # still reach the view, which names the limit and keeps what was typed; anything larger
+        # is refused before it is read into memory (uploads are held in memory, never on disk).
+        MAX_CONTENT_LENGTH=2 * config.attachments.max_report_bytes + 2 * 1024 * 1024,
         PORTAL_CONFIG=config,
     )
 
@@ -57,7 +60,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions[EXTENSION] = Services(
         config=config,
         database=database,
-        counters=RedisCounters(redis) if redis is not None else DatabaseCounters(database.sessions),
+        counters=FallbackCounters(RedisCounters(redis), DatabaseCounters(database.sessions))
+        if redis is not None
+        else DatabaseCounters(database.sessions),
         keyring=load_keyring(config),
         store=FileStore(config.blob_path),
         dispatcher=Dispatcher(database, redis),
@@ -83,13 +88,15 @@ def create_app(config: Config | None = None) -> Flask:
 def _register_blueprints(app: Flask, config: Config, csrf: CSRFProtect) -> None:
     from portal.admin.views import make_blueprint as admin
     from portal.api.views import make_blueprint as api
+    from portal.assess.views import make_blueprint as assess
     from portal.auth.views import make_blueprint as auth
     from portal.desk.views import make_blueprint as desk
     from portal.health.views import make_blueprint as health
     from portal.home.views import make_blueprint as home
+    from portal.public.views import make_blueprint as public
     from portal.reporter.views import make_blueprint as reporter
 
-    for make in (home, auth, health, reporter, desk, admin):
+    for make in (home, auth, health, reporter, desk, admin, assess, public):
         app.register_blueprint(make(config))
     # CSRF guards requests a browser sends with the visitor's cookies. The JSON API trusts no
     # cookie (submissions are anonymous; staff endpoints will take tokens in a header), so a

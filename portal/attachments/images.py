@@ -19,6 +19,10 @@ from portal.attachments.errors import DamagedFile, ImageTooLarge, UnsupportedTyp
 from portal.attachments.limits import AttachmentLimits
 from portal.attachments.sniff import ContentType
 
+# Pillow registers its format plugins lazily, on the first open or save; without this, the first
+# photo a freshly started worker sees would look like an unsupported format.
+Image.init()
+
 # Each accepted kind is decoded by exactly one Pillow plugin. Without `formats=`, Pillow tries every
 # plugin it knows, including ones that run external programs (EPS through Ghostscript).
 _PILLOW_FORMAT: Final[dict[ContentType, str]] = {

@@ -145,7 +145,8 @@ def set_state(
     *,
     mass_casualty: bool | None = None,
     investigated_in_time: bool | None = None,
-) -> None:
+) -> list[int]:
+    """Returns the outbox ids to dispatch after commit (the scoring job, when evidence moved)."""
     previous = cluster.state
     cluster.state = state
     if mass_casualty is not None:
@@ -163,7 +164,10 @@ def set_state(
         detail={"from": previous.value, "to": state.value},
     )
     if cluster.compact_id is not None and (state in EVIDENCE_STATES or previous in EVIDENCE_STATES):
-        add_job(session, "scoring", "scorecards_stale", compact_id=cluster.compact_id)
+        job = add_job(session, "scoring", "scorecards_stale", compact_id=cluster.compact_id)
+        session.flush()
+        return [job.id]
+    return []
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,11 @@ def _decode(cursor: str, sort: Sort) -> tuple[int, int]:
         kind, priority, report_id = json.loads(raw)
         if kind != sort.value:
             raise BadCursor("cursor from another sort order")
-        return int(priority), int(report_id)
-    except (ValueError, TypeError) as error:
+        priority, report_id = int(priority), int(report_id)
+        if not (-(2**31) < priority < 2**31 and 0 <= report_id < 2**62):
+            raise BadCursor("cursor out of range")
+        return priority, report_id
+    except (ValueError, TypeError, OverflowError) as error:
         raise BadCursor(str(error)) from error
 
 

@@ -77,6 +77,13 @@ def transition(session: Session, user: User, report: Report, target: ReportStatu
     previous = report.status
     report.status = check_transition(previous, target)
     report.last_activity_day = today()
+    if report.cluster_id is not None:
+        # A rejected report stops counting in its incident's weight (and a reopened one counts
+        # again), at once rather than at the next grade.
+        from portal.desk.clusters import recompute_weight
+
+        session.flush()
+        recompute_weight(session, report.cluster_id)
     audit.record(
         session,
         actor_id=user.id,

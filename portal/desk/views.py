@@ -355,7 +355,7 @@ def make_blueprint(config: Config) -> Blueprint:
         )
         form.state.choices = [(s.value, gettext(CLUSTER_STATE_LABELS[s])) for s in ClusterState]
         if form.validate_on_submit():
-            clusters.set_state(
+            outbox_ids = clusters.set_state(
                 db(),
                 user,
                 found,
@@ -364,6 +364,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 investigated_in_time=form.investigated_in_time.data,
             )
             db().commit()
+            services().dispatcher.dispatch(outbox_ids)
             flash(gettext("Incident verification saved."), "info")
             return redirect(url_for("desk.cluster", public_id=public_id))
         members = (

@@ -7,9 +7,17 @@ portal runs as several gunicorn processes and a restart must not reset an attack
 from portal.limits.counters import (
     Counters,
     DatabaseCounters,
+    FallbackCounters,
     RedisCounters,
     Verdict,
     counter_key,
 )
 
-__all__ = ["Counters", "DatabaseCounters", "RedisCounters", "Verdict", "counter_key"]
+__all__ = [
+    "Counters",
+    "DatabaseCounters",
+    "FallbackCounters",
+    "RedisCounters",
+    "Verdict",
+    "counter_key",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -121,3 +123,32 @@ class DatabaseCounters:
 
 def _seconds_until(moment: dt.datetime, now: dt.datetime) -> int:
     return max(int((moment - now).total_seconds()), 0)
+
+
+class FallbackCounters:
+    """Redis first; the database while Redis is unreachable.
+
+    A report must be received even when Redis is down (DESIGN §4), so a limit check may never
+    turn into an error page. Counts made during the outage live in the database until they expire.
+    """
+
+    def __init__(self, primary: Counters, fallback: Counters) -> None:
+        self.primary = primary
+        self.fallback = fallback
+
+    def hit(self, key: str, *, limit: int, window_seconds: int) -> Verdict:
+        try:
+            return self.primary.hit(key, limit=limit, window_seconds=window_seconds)
+        except RedisError:
+            return self.fallback.hit(key, limit=limit, window_seconds=window_seconds)
+
+    def peek(self, key: str, *, limit: int, window_seconds: int) -> Verdict:
+        try:
+            return self.primary.peek(key, limit=limit, window_seconds=window_seconds)
+        except RedisError:
+            return self.fallback.peek(key, limit=limit, window_seconds=window_seconds)
+
+    def reset(self, key: str) -> None:
+        with contextlib.suppress(RedisError):
+            self.primary.reset(key)
+        self.fallback.reset(key)

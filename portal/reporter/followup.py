@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import audit
 from portal.attachments import AttachmentLimits, Upload, sanitise_report_attachments
 from portal.crypto import (
     DataKey,
@@ -39,7 +40,7 @@ from portal.domain.models import (
     ReportKeyWrap,
 )
 from portal.domain.models.base import new_public_id, today
-from portal.domain.workflow import ReportStatus, can_transition
+from portal.domain.workflow import ReportStatus, check_transition
 from portal.keys.keyring import Keyring
 from portal.store import Store, new_blob_key
 
@@ -212,10 +213,22 @@ def add_reply(
                 created_day=day,
             )
         )
-    if report.status == ReportStatus.NEEDS_INFO and can_transition(
-        report.status, ReportStatus.IN_REVIEW
-    ):
-        report.status = ReportStatus.IN_REVIEW
+    if report.status == ReportStatus.NEEDS_INFO:
+        # The answer brings the report back to review; logged with no actor (the reporter is
+        # anonymous), like every transition (DESIGN §8).
+        report.status = check_transition(report.status, ReportStatus.IN_REVIEW)
+        audit.record(
+            session,
+            actor_id=None,
+            action="report.transition",
+            object_type="report",
+            object_id=report.public_id,
+            detail={
+                "from": ReportStatus.NEEDS_INFO.value,
+                "to": ReportStatus.IN_REVIEW.value,
+                "by": "reporter",
+            },
+        )
     report.last_activity_day = day
     session.flush()
 

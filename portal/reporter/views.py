@@ -36,7 +36,20 @@ RECEIPT_WINDOW = 15 * 60
 
 def _uploads(files: list[FileStorage]) -> list[Upload]:
     # Browsers send an empty part when no file was chosen.
-    return [Upload(f.filename or "", f.read()) for f in files if f.filename]
+    return [Upload(_safe_name(f.filename or ""), f.read()) for f in files if f.filename]
+
+
+def _safe_name(name: str) -> str:
+    """Drop a Windows path that lost its backslashes ("C:Users<name>Pictures…").
+
+    Some Windows browsers send the whole path and Werkzeug strips the backslashes, so the folder
+    cannot be cut off any more; the account name in it would be sealed into what verifiers read.
+    Keep only the extension in that case.
+    """
+    if len(name) > 2 and name[1] == ":" and name[0].isalpha():
+        _stem, dot, extension = name.rpartition(".")
+        return f"upload.{extension}" if dot and extension.isalnum() else "upload"
+    return name
 
 
 def _member() -> User | None:

@@ -42,6 +42,9 @@ def configure_logging(level: str) -> None:
             existing.addFilter(RedactAddresses())
     # Werkzeug's development server prefixes every line with the client address.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # Pillow's TIFF/EXIF parser logs every tag value at DEBUG: a photo's owner, camera serial and
+    # GPS would reach the log while the image is being cleaned.
+    logging.getLogger("PIL").setLevel(logging.WARNING)
     logging.getLogger("werkzeug").addFilter(RedactAddresses())
 
 

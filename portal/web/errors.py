@@ -75,6 +75,21 @@ def install_error_pages(app: Flask) -> None:
             ),
         )
 
+    @app.errorhandler(413)
+    def _too_large(_error: HTTPException) -> tuple[str | dict[str, object], int]:
+        from portal.web.services import services
+
+        limit = services().config.attachments.max_report_bytes // (1024 * 1024)
+        return error_response(
+            413,
+            gettext(
+                "Together, the files of one report must be smaller than %(limit)s MB. Press "
+                "your browser's Back button: what you typed is usually still there. Then choose "
+                "fewer or smaller files, and add the rest later from the follow-up page.",
+                limit=limit,
+            ),
+        )
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str | dict[str, object], int] | BaseResponse:
         code = error.code or 500

@@ -164,7 +164,7 @@ def test_staff_member_signs_in_and_out_without_javascript(
     assert_fits_a_phone(page, layout)
     snapshot(page, "signed-in")
 
-    page.locator("main form button[type='submit']").click()
+    page.locator(".staff-bar button[type='submit']").click()
 
     page.wait_for_url(lambda url: urlsplit(url).path == "/")
     assert page.locator(".notice").is_visible()
