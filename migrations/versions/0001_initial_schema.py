@@ -160,6 +160,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('public_id', name=op.f('uq_incident_clusters_public_id'))
     )
     with op.batch_alter_table('incident_clusters', schema=None) as batch_op:
+        batch_op.create_index('ix_clusters_scoring', ['compact_id', 'state', 'incident_month', 'indicator_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_clusters_compact_id'), ['compact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_clusters_desk_id'), ['desk_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_clusters_incident_month'), ['incident_month'], unique=False)
@@ -385,6 +386,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_reports_assigned_to_id'), ['assigned_to_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_cluster_id'), ['cluster_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_compact_id'), ['compact_id'], unique=False)
+        batch_op.create_index('ix_reports_compact_month', ['compact_id', 'incident_month', 'status'], unique=False)
         batch_op.create_index('ix_reports_desk_age', ['desk_id', 'created_day', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_desk_id'), ['desk_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_fingerprint'), ['fingerprint'], unique=False)
@@ -642,6 +644,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reports_fingerprint'))
         batch_op.drop_index(batch_op.f('ix_reports_desk_id'))
         batch_op.drop_index('ix_reports_desk_age')
+        batch_op.drop_index('ix_reports_compact_month')
         batch_op.drop_index(batch_op.f('ix_reports_compact_id'))
         batch_op.drop_index(batch_op.f('ix_reports_cluster_id'))
         batch_op.drop_index(batch_op.f('ix_reports_assigned_to_id'))
@@ -699,6 +702,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_incident_clusters_incident_month'))
         batch_op.drop_index(batch_op.f('ix_incident_clusters_desk_id'))
         batch_op.drop_index(batch_op.f('ix_incident_clusters_compact_id'))
+        batch_op.drop_index('ix_clusters_scoring')
 
     op.drop_table('incident_clusters')
     with op.batch_alter_table('desk_keys', schema=None) as batch_op:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Float, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.domain.models.base import Base, new_public_id, str_enum, today
@@ -21,6 +21,10 @@ class ClusterState(enum.StrEnum):
 
 class IncidentCluster(Base):
     __tablename__ = "incident_clusters"
+    __table_args__ = (
+        # Scoring: a compact's verified incidents of a period, grouped by indicator.
+        Index("ix_clusters_scoring", "compact_id", "state", "incident_month", "indicator_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)

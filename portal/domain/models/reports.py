@@ -33,6 +33,8 @@ class Report(Base):
         # The desk queue: a desk's reports by status, ordered by priority then age, paged by keyset.
         Index("ix_reports_queue", "desk_id", "status", "priority", "id"),
         Index("ix_reports_desk_age", "desk_id", "created_day", "id"),
+        # Early warnings on a scorecard: a compact's unverified reports of a period.
+        Index("ix_reports_compact_month", "compact_id", "incident_month", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
