@@ -36,14 +36,14 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from portal.assess.periods import Period  # noqa: E402
-from portal.assess.scoring import compute_scorecard  # noqa: E402
-from portal.auth.passwords import PasswordHashParams  # noqa: E402
-from portal.cli.database import alembic_config  # noqa: E402
-from portal.crypto import Argon2Limiter, KdfParams, PersonalKeys  # noqa: E402
-from portal.domain.models import Compact  # noqa: E402
-from portal.i18n.places import regions  # noqa: E402
-from portal.provision.demo import seed_demo  # noqa: E402
+from portal.assess.periods import Period
+from portal.assess.scoring import compute_scorecard
+from portal.auth.passwords import PasswordHashParams
+from portal.cli.database import alembic_config
+from portal.crypto import Argon2Limiter, KdfParams, PersonalKeys
+from portal.domain.models import Compact
+from portal.i18n.places import regions
+from portal.provision.demo import seed_demo
 
 DB = "cw_bench_scoring"
 YEAR = 2026
