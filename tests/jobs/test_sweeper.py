@@ -18,9 +18,8 @@ import portal.jobs.intake
 from portal import create_app
 from portal.config import Config
 from portal.domain.models import OutboxState, Report
-from portal.jobs.outbox import Dispatcher, rq_job_id
+from portal.jobs.outbox import rq_job_id
 from portal.jobs.sweeper import outbox_lock, sweep
-from portal.web.services import EXTENSION
 from tests.jobs.conftest import (
     Ran,
     compact_on_page,
@@ -36,23 +35,14 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"
 
 @pytest.fixture
 def redis_down(config: Config) -> Flask:
-    """The portal as its web processes see it while Redis is down; the demo seeded."""
+    """The portal as its web processes see it while Redis is down; the demo seeded.
+
+    The queue and the rate-limit counters both fail; the counters fall back to the database.
+    """
     app = create_app(dataclasses.replace(config, redis_url=DEAD_REDIS))
     result = app.test_cli_runner().invoke(args=["portal", "demo"])
     assert result.exit_code == 0, result.output
     return app
-
-
-@pytest.fixture
-def queue_down(demo: Flask) -> Flask:
-    """The demo app whose dispatcher finds no Redis; its rate-limit counters still work.
-
-    Isolates the outbox from the counters, which fail differently (see the xfail below).
-    """
-    found = demo.extensions[EXTENSION]
-    dead = Dispatcher(found.database, Redis.from_url(DEAD_REDIS))
-    demo.extensions[EXTENSION] = dataclasses.replace(found, dispatcher=dead)
-    return demo
 
 
 @pytest.fixture
@@ -80,31 +70,18 @@ def _report_ids(session: Session) -> list[int]:
     return list(session.scalars(select(Report.id).order_by(Report.id)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the submission limit (portal/limits/abuse.py, e534bc4) counts in Redis and a dead "
-    "Redis turns every submission into a 500; the counters need a fallback to the database",
-)
-def test_reports_are_received_while_redis_is_down(redis_down: Flask, session: Session) -> None:
-    receipts = _send(redis_down, 3)
-
-    assert len(set(receipts)) == 3
-    assert outbox_states(session) == {OutboxState.PENDING: 3}
-
-
-def test_fifty_reports_sent_while_the_queue_is_down_each_reach_the_queue_exactly_once(
-    queue_down: Flask,
+def test_fifty_reports_sent_while_redis_is_down_are_received_and_each_run_exactly_once(
+    redis_down: Flask,
     session: Session,
     redis: Redis,
     run_worker: Callable[[], Ran],
     intakes: Counter[int],
 ) -> None:
-    receipts = _send(queue_down, 50)
+    receipts = _send(redis_down, 50)
 
-    assert len(set(receipts)) == 50  # every reporter got a receipt
+    assert len(set(receipts)) == 50  # every reporter was told the report arrived
     assert outbox_states(session) == {OutboxState.PENDING: 50}
-    database = database_of(queue_down)
+    database = database_of(redis_down)
 
     first = sweep(database, redis)  # Redis is back
     second = sweep(database, redis)
@@ -149,19 +126,19 @@ def test_jobs_redis_forgot_in_a_restart_are_handed_over_again_and_run_once(
 
 
 def test_a_pending_job_rq_already_holds_is_not_pushed_a_second_time(
-    queue_down: Flask,
+    redis_down: Flask,
     session: Session,
     redis: Redis,
     run_worker: Callable[[], Ran],
     intakes: Counter[int],
 ) -> None:
-    _send(queue_down, 1)
+    _send(redis_down, 1)
     # A web process pushed the job, then died before committing `enqueued`.
     Queue("intake", connection=redis).enqueue(
         "portal.jobs.runner.run_from_worker", 1, job_id=rq_job_id(1)
     )
 
-    swept = sweep(database_of(queue_down), redis)
+    swept = sweep(database_of(redis_down), redis)
 
     assert (swept.handed_over, swept.already_queued) == (0, 1)
     assert Queue("intake", connection=redis).get_job_ids() == [rq_job_id(1)]
@@ -171,12 +148,12 @@ def test_a_pending_job_rq_already_holds_is_not_pushed_a_second_time(
 
 
 def test_a_second_sweep_stands_aside_while_one_is_running(
-    queue_down: Flask, session: Session, redis: Redis
+    redis_down: Flask, session: Session, redis: Redis
 ) -> None:
-    _send(queue_down, 2)
+    _send(redis_down, 2)
 
     with outbox_lock(redis):
-        swept = sweep(database_of(queue_down), redis)
+        swept = sweep(database_of(redis_down), redis)
 
     assert swept.busy and swept.handed_over == 0
     assert outbox_states(session) == {OutboxState.PENDING: 2}
@@ -184,9 +161,9 @@ def test_a_second_sweep_stands_aside_while_one_is_running(
 
 
 def test_without_redis_the_sweep_runs_pending_jobs_in_process(
-    queue_down: Flask, config: Config, session: Session, intakes: Counter[int]
+    redis_down: Flask, config: Config, session: Session, intakes: Counter[int]
 ) -> None:
-    _send(queue_down, 2)
+    _send(redis_down, 2)
     inline = create_app(dataclasses.replace(config, redis_url=None))
 
     result = inline.test_cli_runner().invoke(args=["portal", "outbox", "sweep"])
@@ -198,11 +175,11 @@ def test_without_redis_the_sweep_runs_pending_jobs_in_process(
 
 
 def test_the_sweep_command_says_plainly_when_redis_is_down(
-    queue_down: Flask, session: Session
+    redis_down: Flask, session: Session
 ) -> None:
-    _send(queue_down, 1)
+    _send(redis_down, 1)
 
-    result = queue_down.test_cli_runner().invoke(args=["portal", "outbox", "sweep"])
+    result = redis_down.test_cli_runner().invoke(args=["portal", "outbox", "sweep"])
 
     assert result.exit_code == 1
     assert "Redis is not answering" in result.output
