@@ -117,8 +117,8 @@ def run_gunicorn(config: Config, log: Path) -> Iterator[Server]:
         )
         server = Server(port, process, log)
         try:
-            if not server.healthy(15):
-                pytest.skip("gunicorn did not start within 15 s")
+            if not server.healthy(30):
+                pytest.skip("gunicorn did not start within 30 s")
             yield server
         finally:
             process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown

@@ -27,9 +27,15 @@ from tests.reporter.conftest import (
     report_fields,
     store_of,
     submit_ok,
+    translated,
     verifier_keys,
 )
 
+MALFORMED = "A receipt code has 16 digits. Check the code you wrote down and try again."
+NOT_ACCEPTED = (
+    "No report opens with this code. Check each digit against the code you wrote down and try "
+    "again."
+)
 FIRST = "The first report: soldiers took the harvest from the Hamdan farm."
 SECOND = "The second report: police beat a student outside the college gate."
 
@@ -204,3 +210,16 @@ def test_a_malformed_receipt_gets_a_format_message(
     page = html.unescape(response.get_data(as_text=True))
     assert "A receipt code has 16 digits." in page
     assert "No report opens with this code." not in page
+
+
+def test_the_receipt_messages_are_in_the_reporter_s_language(
+    demo: Flask, client: FlaskClient
+) -> None:
+    for typed, msgid in (
+        ("1234 5678", MALFORMED),
+        (f"{secrets.randbelow(10**16):016d}", NOT_ACCEPTED),
+    ):
+        response = open_followup(client, typed, query_string={"lang": "ar"})
+        assert response.status_code == 400
+        assert translated(msgid, "ar") in html.unescape(response.get_data(as_text=True))
+
