@@ -3,7 +3,6 @@ back to the desk, sealed both ways (DESIGN §6, §8)."""
 
 from __future__ import annotations
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -130,11 +129,6 @@ def test_a_second_question_while_waiting_keeps_the_report_waiting(
     assert len(audit_events(session, "report.message", filed.public_id)) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reporter.followup.add_reply moves needs_info -> in_review without check_transition "
-    "and without an audit event; DESIGN §8 says every transition is audit-logged",
-)
 def test_the_reporters_answer_returning_the_report_to_review_is_audit_logged(
     demo: Flask, session: Session, file_report: FileReport, signed_in: SignedIn
 ) -> None:

@@ -307,11 +307,6 @@ def test_a_bad_cursor_is_a_400_and_a_cursor_fits_only_its_own_sort(browser: Flas
     assert browser.get(f"/desk/?sort=oldest&after={newest}").status_code == 400
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="queue._decode catches ValueError/TypeError only and never range-checks: Infinity "
-    "raises OverflowError, and numbers past 64 bits overflow in the database; both give a 500",
-)
 def test_a_cursor_with_out_of_range_numbers_is_a_400(browser: FlaskClient) -> None:
     statuses = {
         raw: browser.get(
@@ -456,11 +451,6 @@ def test_grading_updates_the_incidents_noisy_or_weight(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="desk.service.transition does not recompute the cluster weight: a report rejected "
-    "after grading keeps counting in its incident's noisy-OR until the next grade or link",
-)
 def test_rejecting_a_graded_report_takes_it_out_of_the_incident_weight(
     session: Session, desk: MyDesks, incident: IncidentCluster
 ) -> None:
@@ -509,12 +499,6 @@ def test_verifying_an_incident_queues_a_scorecards_stale_job(
     assert [j.args for j in _scoring_jobs(session)] == [{"compact_id": compact_id}] * 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the desk cluster view commits the scoring outbox row but never dispatches it: "
-    "scorecards wait for the next outbox sweep (rq cron), and without Redis for a manual "
-    "`portal outbox sweep`, instead of running inline after commit (DESIGN §4)",
-)
 def test_the_scoring_job_is_handed_to_the_queue_after_verifying(
     session: Session, desk: MyDesks, incident: IncidentCluster
 ) -> None:
