@@ -420,12 +420,6 @@ def untranslated(page: Page) -> list[str]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="translations/ar/LC_MESSAGES/messages.po lacks the follow-up page, the reply and "
-    "flash messages, the reworded legend '5. In your own words' and file hints (f9157e0), "
-    "and the footer's 'Sign in (staff and members)': `make translations` and translate them",
-)
 def test_arabic_reporter_reads_every_sentence_in_arabic(
     demo_data: None, open_page: OpenPage
 ) -> None:
