@@ -58,6 +58,9 @@ ACCESS: dict[str, Rule] = {
     "api.submit_report": PUBLIC,
     "api.reference": PUBLIC,
     "api.openapi_document": PUBLIC,
+    # The transparency pages: protected aggregates only, for anyone, with no account.
+    "public.compacts": PUBLIC,
+    "public.compact": PUBLIC,
     # Assessors read aggregates; the plan page checks the admin role itself before a change.
     "assess.compacts": ASSESSING,
     "assess.scorecard": ASSESSING,

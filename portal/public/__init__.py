@@ -1,0 +1,1 @@
+"""The public transparency pages: protected aggregates per compact (docs/public-release.md)."""

@@ -1,0 +1,79 @@
+"""`/public/compacts/…`: the transparency pages, open to anyone, in every language.
+
+Nothing here is per report: tier decisions, indicator states and a protected table of counts.
+Draft compacts have no public page (404), like a compact that does not exist.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+from flask.blueprints import BlueprintSetupState
+from sqlalchemy import select
+
+from portal.config import Config
+from portal.domain.models import Compact, CompactStatus
+from portal.public import page
+from portal.public.service import public_table
+from portal.public.settings import EXTENSION, PublicSettings, public_settings
+from portal.web.services import db
+
+
+def _install(state: BlueprintSetupState) -> None:
+    from portal.cli.portal import portal_group
+    from portal.public.cli import public_group
+
+    state.app.extensions.setdefault(EXTENSION, PublicSettings())
+    # `portal public …` sits with the other admin commands; adding it twice is harmless.
+    portal_group.add_command(public_group)
+
+
+def _published(slug: str) -> Compact:
+    found = db().scalar(
+        select(Compact).where(Compact.slug == slug, Compact.status != CompactStatus.DRAFT)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def make_blueprint(config: Config) -> Blueprint:
+    bp = Blueprint("public", __name__, url_prefix="/public")
+    bp.record_once(_install)
+
+    @bp.route("/compacts/")
+    def compacts() -> str:
+        rows = db().scalars(
+            select(Compact)
+            .where(Compact.status != CompactStatus.DRAFT)
+            .order_by(Compact.country, Compact.start_day)
+        )
+        return render_template("public/compacts.html", compacts=list(rows))
+
+    @bp.route("/compacts/<slug>")
+    def compact(slug: str) -> str:
+        found = _published(slug)
+        settings = public_settings(current_app)
+        today = settings.today()
+        shown = public_table(db(), found, settings.schedule, today=today, rng=settings.rng)
+        if shown.spent:
+            db().commit()
+        schedule = settings.schedule
+        return render_template(
+            "public/compact.html",
+            compact=found,
+            decisions=page.tier_history(db(), found),
+            annual=page.latest_annual_states(db(), found),
+            release=shown,
+            table=page.table_view(shown.shown.table, found.country)
+            if shown.shown is not None and shown.shown.table is not None
+            else None,
+            released_day=shown.shown.day if shown.shown is not None else None,
+            due=[page.period_label(q) for q in shown.due],
+            next_release=schedule.next_release_after(found.start_day, found.end_day, today),
+            cap=schedule.budget.epsilon_per_quarter.normalize(),
+            releases_per_quarter=schedule.releases_per_quarter,
+            smallest_shown=schedule.rules.smallest_shown,
+            tier_label=page.tier_label,
+        )
+
+    return bp
