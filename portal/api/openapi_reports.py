@@ -38,7 +38,7 @@ from portal.domain.catalogue import Severity
 from portal.reporter.forms import NARRATIVE_MAX, SHORT_MAX
 
 
-def _report_fields(config: Config) -> Json:
+def _report_fields() -> Json:
     return {
         "compact": text_schema(
             "The `id` of a compact listed by /api/v1/reference.", pattern=COMPACT_ID_PATTERN
@@ -94,7 +94,7 @@ def _report_fields(config: Config) -> Json:
 
 def _reports_schemas(config: Config) -> dict[str, Json]:
     limits = config.attachments
-    fields = _report_fields(config)
+    fields = _report_fields()
     required = ["compact", "happened", "incident_month", "region", "force", "narrative"]
     files = {
         "type": ["array", "null"],
@@ -164,11 +164,11 @@ def _reports_schemas(config: Config) -> dict[str, Json]:
                 },
             },
         },
-        "Reference": _reference_schema(config, place),
+        "Reference": _reference_schema(place),
     }
 
 
-def _reference_schema(config: Config, place: Json) -> Json:
+def _reference_schema(place: Json) -> Json:
     def listing(properties: Json) -> Json:
         return {
             "type": "array",

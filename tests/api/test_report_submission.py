@@ -15,9 +15,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.api import views
+from portal.config import Config
+from portal.crypto import KdfBusy
 from portal.desk.sealed import open_attachment_content, open_report
 from portal.domain.models import Channel, Report, User
-from portal.keys.desks import unlock_desk_keys
+from portal.keys.desks import DeskNotReady, unlock_desk_keys
 from portal.web.services import EXTENSION
 from tests.api.conftest import ApiClient, photo_with_location
 from tests.conftest import csrf_token
@@ -114,7 +117,7 @@ def test_multipart_report_may_be_a_plain_text_part(
 
 
 def test_the_desk_opens_what_the_api_sealed_without_the_photo_location(
-    app: Flask, api: ApiClient, report: dict[str, Any], session: Session, config: Any
+    app: Flask, api: ApiClient, report: dict[str, Any], session: Session, config: Config
 ) -> None:
     photo = photo_with_location()
     files = [{"filename": "IMG_0042.jpg", "content_base64": base64.b64encode(photo).decode()}]
@@ -190,3 +193,22 @@ def test_a_signed_in_member_still_submits_anonymously(
     stored = only_report(session)
     assert stored.organisation_id is None
     assert {wrap.holder.value for wrap in stored.key_wraps} == {"desk", "receipt"}
+
+
+@pytest.mark.parametrize("busy", [KdfBusy("all Argon2 slots taken"), DeskNotReady("no key yet")])
+def test_a_busy_server_asks_to_send_again_later(
+    api: ApiClient,
+    report: dict[str, Any],
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    busy: Exception,
+) -> None:
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise busy
+
+    monkeypatch.setattr(views, "submit_report", refuse)
+    response = api.post("/api/v1/reports", json=report, headers={"Accept-Language": "fr"})
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.headers["Content-Language"] == "fr"
+    assert session.scalar(select(func.count(Report.id))) == 0
