@@ -33,7 +33,6 @@ from portal.api.openapi_parts import (
     common_schemas,
     json_body,
 )
-from portal.api.openapi_compacts import compacts_area
 from portal.api.openapi_reports import reports_area
 from portal.config import Config
 
@@ -72,7 +71,7 @@ def document_area(config: Config) -> ApiArea:
     )
 
 
-AREAS: tuple[AreaBuilder, ...] = (reports_area, compacts_area, document_area)
+AREAS: tuple[AreaBuilder, ...] = (reports_area, document_area)
 
 
 def openapi_document(config: Config, areas: tuple[AreaBuilder, ...] = AREAS) -> Json:
