@@ -36,6 +36,16 @@ VERIFIER = Rule(roles=frozenset({Role.VERIFIER}))
 ASSESSOR = Rule(roles=frozenset({Role.ASSESSOR}))
 ASSESSING = Rule(roles=frozenset({Role.ASSESSOR, Role.ADMIN}))
 
+
+def _read_api(scope: str) -> Rule:
+    """Aggregates for machine clients with a token of `scope`, or for signed-in assessors."""
+    return Rule(roles=ASSESSING.roles, token_scope=scope)
+
+
+API_COMPACTS = _read_api("compacts:read")
+API_SCORECARDS = _read_api("scorecards:read")
+API_EXPORTS = _read_api("exports:read")
+
 ACCESS: dict[str, Rule] = {
     "static": PUBLIC,
     "home.landing": PUBLIC,
@@ -58,6 +68,13 @@ ACCESS: dict[str, Rule] = {
     "api.submit_report": PUBLIC,
     "api.reference": PUBLIC,
     "api.openapi_document": PUBLIC,
+    # Aggregates for machine clients (bearer token with the scope) or signed-in assessors.
+    "api.compacts": API_COMPACTS,
+    "api.indicators": API_COMPACTS,
+    "api.compact_scorecard": API_SCORECARDS,
+    "api.export_scorecard_json": API_EXPORTS,
+    "api.export_scorecard_csv": API_EXPORTS,
+    "api.export_incidents_csv": API_EXPORTS,
     # The transparency pages: protected aggregates only, for anyone, with no account.
     "public.compacts": PUBLIC,
     "public.compact": PUBLIC,
