@@ -173,7 +173,7 @@ def set_state(
 @dataclass(frozen=True)
 class Suggestion:
     report: Report
-    score: int
+    score: float
 
 
 def _month_shift(day: dt.date, months: int) -> dt.date:
@@ -181,16 +181,23 @@ def _month_shift(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def similarity(a: Report, b: Report) -> int:
-    """How alike two reports look from clear coarse fields and keyed hashes alone."""
-    score = 0
-    if a.fingerprint and a.fingerprint == b.fingerprint:
-        score += 6
+def similarity(
+    a: Report, b: Report, key_counts: dict[str, int] | None = None, candidates: int = 0
+) -> float:
+    """How alike two reports look from clear coarse fields and keyed hashes alone.
+
+    A shared place, unit or day says more when few reports share it: a notorious checkpoint
+    appears in many unrelated reports, a small village or a unit's nickname in few, so a match
+    on a key carried by more than three candidates counts half.
+    """
+    counts = key_counts or {}
+    score = 0.0
     codes_a = {i.indicator_code for i in a.indicators} or {a.primary_indicator}
     codes_b = {i.indicator_code for i in b.indicators} or {b.primary_indicator}
-    if a.primary_indicator == b.primary_indicator:
-        score += 3
-    score += len(codes_a & codes_b)
+    shared = codes_a & codes_b
+    if shared:
+        # Reporters tick different secondary boxes for one event: any shared indicator counts.
+        score += 3 + len(shared) - 1
     if a.region and a.region == b.region:
         score += 3
     if a.incident_month == b.incident_month:
@@ -201,7 +208,11 @@ def similarity(a: Report, b: Report) -> int:
         (a.day_key, b.day_key, 4),
     ):
         if mine and mine == theirs:
-            score += points
+            score += points if counts.get(mine, 0) <= 3 else points // 2
+    # The fingerprint repeats region, month and indicator; it adds only when it carries a place
+    # or a unit, not when both reports merely left those empty.
+    if a.fingerprint and a.fingerprint == b.fingerprint and (a.unit_key or a.place_key):
+        score += 2
     if a.force_branch == b.force_branch:
         score += 1
     return score
@@ -224,8 +235,13 @@ def suggest_duplicates(
         .order_by(Report.id.desc())
         .limit(window)
     ).all()
+    key_counts: dict[str, int] = {}
+    for candidate in candidates:
+        for key in {candidate.unit_key, candidate.place_key, candidate.day_key} - {None}:
+            assert key is not None
+            key_counts[key] = key_counts.get(key, 0) + 1
     scored = [
-        Suggestion(c, similarity(report, c))
+        Suggestion(c, similarity(report, c, key_counts, len(candidates)))
         for c in candidates
         if report.cluster_id is None or c.cluster_id != report.cluster_id
     ]

@@ -139,11 +139,6 @@ def test_another_desk_is_refused_every_page_and_action_and_nothing_changes(
     assert audit_count(session) == events_before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="desk views turn service.NotFound into abort(404) inside an error handler, which "
-    "Flask cannot handle: production answers 500 'Something went wrong' instead of 404",
-)
 def test_another_desk_gets_the_same_not_found_as_for_a_missing_report(desks: TwoDesks) -> None:
     missing = desks.so.get("/desk/reports/no-such-report")
     assert missing.status_code == 404
