@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.formparser import FormDataParser
 
 from portal.api import messages
+from portal.api.compacts import register_compact_routes
 from portal.api.openapi import openapi_document
 from portal.api.reference import body_limits, reference
 from portal.api.submission import (
@@ -81,6 +82,8 @@ def make_blueprint(config: Config) -> Blueprint:
     @bp.get("/reference", endpoint="reference")
     def reference_lists() -> ResponseReturnValue:
         return jsonify(reference(db(), current_language(), config.attachments))
+
+    register_compact_routes(bp)
 
     @bp.get("/openapi.json", endpoint="openapi_document")
     def describe() -> ResponseReturnValue:
