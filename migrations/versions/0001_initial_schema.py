@@ -395,6 +395,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_reports_place_key'), ['place_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_primary_indicator'), ['primary_indicator'], unique=False)
         batch_op.create_index('ix_reports_queue', ['desk_id', 'status', 'priority', 'id'], unique=False)
+    # Expression indexes (autogenerate skips them): the desk queue's priority order, see
+    # portal/desk/queue.py and bench/desk.py.
+    op.create_index('ix_reports_desk_queue', 'reports', ['desk_id', sa.text('(-priority)'), 'id'])
+    op.create_index('ix_reports_all_queue', 'reports', [sa.text('(-priority)'), 'id'])
+    with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reports_region'), ['region'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_retention_until'), ['retention_until'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_status'), ['status'], unique=False)
@@ -631,6 +636,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_scorecards_compact_id'))
 
     op.drop_table('scorecards')
+    op.drop_index('ix_reports_all_queue', table_name='reports')
+    op.drop_index('ix_reports_desk_queue', table_name='reports')
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reports_unit_key'))
         batch_op.drop_index(batch_op.f('ix_reports_status'))

@@ -13,8 +13,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, select, tuple_
+from sqlalchemy.orm import Session, defer, lazyload
 
 from portal.domain.models import Report, ReportIndicator
 from portal.domain.workflow import ReportStatus
@@ -104,8 +104,13 @@ def queue_query(
     if filters.older_than_days is not None:
         cutoff = dt.date.today() - dt.timedelta(days=filters.older_than_days)
         query = query.where(Report.created_day <= cutoff)
+    # Never the sealed payload, nor the indicators: the queue shows clear coarse fields only.
+    query = query.options(defer(Report.payload_sealed), lazyload(Report.indicators))
     if sort == Sort.PRIORITY:
-        return query.order_by(Report.priority.desc(), Report.id.asc())
+        # (-priority, id) ascending is "highest priority, then oldest", and it matches the
+        # expression indexes ix_reports_desk_queue / ix_reports_all_queue, so a page is an index
+        # range scan starting at the cursor, however deep (bench/desk.py).
+        return query.order_by((-Report.priority).asc(), Report.id.asc())
     if sort == Sort.OLDEST:
         return query.order_by(Report.id.asc())
     return query.order_by(Report.id.desc())
@@ -125,12 +130,7 @@ def queue_page(
     if cursor:
         priority, last_id = _decode(cursor, sort)
         if sort == Sort.PRIORITY:
-            query = query.where(
-                or_(
-                    Report.priority < priority,
-                    and_(Report.priority == priority, Report.id > last_id),
-                )
-            )
+            query = query.where(tuple_(-Report.priority, Report.id) > tuple_(-priority, last_id))
         elif sort == Sort.OLDEST:
             query = query.where(Report.id > last_id)
         else:

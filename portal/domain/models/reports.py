@@ -14,6 +14,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,6 +33,9 @@ class Report(Base):
     __table_args__ = (
         # The desk queue: a desk's reports by status, ordered by priority then age, paged by keyset.
         Index("ix_reports_queue", "desk_id", "status", "priority", "id"),
+        # Highest priority first, then oldest, as one ascending index: see portal/desk/queue.py.
+        Index("ix_reports_desk_queue", "desk_id", text("(-priority)"), "id"),
+        Index("ix_reports_all_queue", text("(-priority)"), "id"),
         Index("ix_reports_desk_age", "desk_id", "created_day", "id"),
         # Early warnings on a scorecard: a compact's unverified reports of a period.
         Index("ix_reports_compact_month", "compact_id", "incident_month", "status"),
