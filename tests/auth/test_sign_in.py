@@ -103,3 +103,29 @@ def test_throttle_survives_a_new_app_process(config, make_user) -> None:  # type
     # A fresh app (as after a restart of the web processes) reads the same counters.
     second = create_app(config).test_client()
     assert THROTTLED_START in _post_login(second, "target@example.org", PASSWORD)
+
+
+def test_a_thousand_rapid_attempts_are_throttled_and_none_succeeds(
+    client: FlaskClient, make_user  # type: ignore[no-untyped-def]
+) -> None:
+    make_user("target@example.org")
+    token = csrf_token(client)
+    outcomes = {"wrong": 0, "throttled": 0, "signed_in": 0}
+    for attempt in range(1000):
+        # A script that also knows the password now and then must still never get in.
+        password = PASSWORD if attempt % 97 == 96 else f"guess-{attempt}"
+        response = client.post(
+            "/auth/login",
+            data={"csrf_token": token, "email": "target@example.org", "password": password},
+        )
+        page = html.unescape(response.get_data(as_text=True))
+        if response.status_code == 302:
+            outcomes["signed_in"] += 1
+        elif THROTTLED_START in page:
+            outcomes["throttled"] += 1
+        else:
+            assert WRONG in page
+            outcomes["wrong"] += 1
+    assert outcomes["signed_in"] == 0
+    assert outcomes["wrong"] < 10 and outcomes["throttled"] > 990
+    assert client.get("/auth/account").status_code == 302
