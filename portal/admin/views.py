@@ -10,6 +10,7 @@ from flask_login import current_user
 from redis.exceptions import RedisError
 from werkzeug.wrappers import Response as BaseResponse
 
+from portal.admin.accounts import add_account_routes
 from portal.admin.audit_log import AuditFilters, audit_page, known_actions
 from portal.admin.forms import RetryForm
 from portal.config import Config
@@ -42,6 +43,7 @@ def _retried_message(retried: Retried) -> str:
 
 def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("admin", __name__, url_prefix="/admin")
+    add_account_routes(bp, config)
 
     @bp.route("/")
     def index() -> str:

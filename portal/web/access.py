@@ -102,6 +102,8 @@ ACCESS: dict[str, Rule] = {
     "admin.jobs": ADMIN,
     "admin.retry_job": ADMIN,
     "admin.audit_log": ADMIN,
+    "admin.users": ADMIN,
+    "admin.reset_password": ADMIN,
 }
 
 

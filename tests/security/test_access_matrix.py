@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 from werkzeug.routing import Rule as UrlRule
 
 from portal.domain.models import Role
@@ -18,13 +19,11 @@ from .conftest import Persona
 
 
 def url_for_rule(rule: UrlRule) -> str:
-    values = {
-        arg: ("1" if "int" in str(rule._converters.get(arg, "")) else "x" * 22)
-        for arg in rule.arguments
-    }
+    """The rule's path with placeholder values: 1 for integers, an unknown public id otherwise."""
     path = rule.rule
-    for arg, value in values.items():
-        path = re.sub(rf"<(?:[^:<>]+:)?{arg}>", value, path)
+    for arg in rule.arguments:
+        number = isinstance(rule._converters.get(arg), IntegerConverter)
+        path = re.sub(rf"<(?:[^:<>]+:)?{arg}>", "1" if number else "x" * 22, path)
     return path
 
 
