@@ -115,8 +115,9 @@ def session(app: Flask) -> Iterator[Session]:
 
 @pytest.fixture
 def make_user(app: Flask, session: Session):  # type: ignore[no-untyped-def]
-    """Create an account with a personal key; desks listed get a key if they have none yet,
-    or the new member is granted the existing one through the keys of an earlier member."""
+    """Create an account with a personal key; each desk listed gets a new key version wrapped
+    to all its members, so a report sealed before the new member joined stays closed to them
+    (as in production, until a member grants access or the desk key is rotated)."""
     from portal.keys.desks import provision_desk_key
     from portal.web.services import EXTENSION
 
