@@ -151,3 +151,15 @@ def not_received_now() -> tuple[str, str]:
         gettext("Your report could not be received right now"),
         gettext("Your report was not stored. Please send it again in a few minutes."),
     )
+
+
+def too_many_reports(wait_seconds: int) -> tuple[str, str]:
+    minutes = max(1, -(-wait_seconds // 60))
+    return (
+        gettext("Too many reports from your network"),
+        gettext(
+            "Many reports were just sent from your network. Your report was not stored: please "
+            "wait %(minutes)s minutes, then send it again.",
+            minutes=minutes,
+        ),
+    )

@@ -161,6 +161,16 @@ def common_responses() -> dict[str, Json]:
                 }
             },
         ),
+        "TooManyRequests": _problem(
+            "Too many reports came from the client's network just now; nothing was stored. "
+            "Send the same request again after the time given.",
+            {
+                "Retry-After": {
+                    "description": "Seconds to wait before sending again.",
+                    "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                }
+            },
+        ),
         "Unavailable": _problem(
             "Nothing was stored; send the same request again later.",
             {

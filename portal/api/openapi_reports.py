@@ -307,6 +307,7 @@ def reports_area(config: Config) -> ApiArea:
             "413": response_ref("TooLarge"),
             "415": response_ref("UnsupportedMediaType"),
             "422": response_ref("AnswersInvalid"),
+            "429": response_ref("TooManyRequests"),
             "503": response_ref("Unavailable"),
         },
     }

@@ -36,6 +36,7 @@ from portal.crypto import KdfBusy
 from portal.domain.models.base import today
 from portal.i18n.templating import current_language
 from portal.keys.desks import DeskNotReady
+from portal.limits.abuse import check_submission, network_of
 from portal.reporter.service import Submission, SubmissionInvalid, submit_report
 from portal.web.errors import error_response
 from portal.web.services import db, services
@@ -77,6 +78,19 @@ def make_blueprint(config: Config) -> Blueprint:
             return _field_errors({"body": unreadable.message}, {"body": "unreadable"}, 400)
         except AnswersInvalid as invalid:
             return _field_errors(invalid.errors, invalid.codes, 422)
+        # The same per-network allowance as the form, counted on the same counter: a flood is
+        # slowed whichever door it comes through. There is no session to count per client.
+        blocked = check_submission(
+            services().counters,
+            config.secret_key.encode(),
+            config.submission_limits,
+            network=network_of(request.remote_addr),
+            session_id=None,
+        )
+        if blocked is not None:
+            wait = max(1, blocked.retry_after_seconds)
+            title, detail = messages.too_many_reports(wait)
+            return _problem(429, title, detail, {"Retry-After": str(wait)})
         return _seal_and_answer(submission, config)
 
     @bp.get("/reference", endpoint="reference")

@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from portal.api.reference import body_limits
 from portal.attachments import AttachmentLimits
 from portal.config import Config
+from portal.limits.abuse import SubmissionLimits
 from tests.api.conftest import ApiClient, compact_of
 from tests.api.openapi_check import OpenApiCheck
 
@@ -167,3 +168,24 @@ def test_multipart_files_stay_in_memory(
     assert response.status_code == 422  # a PNG signature and zeros: not a picture
     assert set(response.get_json()["codes"]) == {"files"}
     assert disk_writes == []
+
+
+def test_a_flood_from_one_network_is_slowed_like_the_forms(config: Config) -> None:
+    from portal import create_app
+
+    limits = SubmissionLimits(per_network=2)
+    app = create_app(replace(config, attachments=SMALL, submission_limits=limits))
+    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    client = ApiClient(app, app.response_class, use_cookies=True)
+    client.openapi = OpenApiCheck(app.test_client().get("/api/v1/openapi.json").get_json())
+    report = _small_report(client)
+    room = {"REMOTE_ADDR": "203.0.113.9"}
+
+    for _ in range(2):
+        assert client.post("/api/v1/reports", json=report, environ_base=room).status_code == 201
+    refused = client.post("/api/v1/reports", json=report, environ_base=room)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "minutes" in refused.get_json()["error"]["detail"]
+    elsewhere = client.post("/api/v1/reports", json=report, environ_base={"REMOTE_ADDR": "::1"})
+    assert elsewhere.status_code == 201
