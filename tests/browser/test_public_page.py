@@ -7,30 +7,21 @@ from playwright.sync_api import Page
 
 from portal.domain.models import Compact
 
-# The browser harness's fixtures, shared rather than copied (a conftest may not load plugins).
-from tests.browser.conftest import (  # noqa: F401
-    Layout,
-    OpenPage,
-    Snapshot,
-    browser,
-    browser_record,
-    layout,
-    live_server,
-    open_page,
-    snapshot,
-)
+# The public tests' seeding fixtures, shared rather than copied; the browser fixtures come from
+# this folder's conftest (one Playwright per session: a second would clash with its event loop).
+from tests.public.conftest import PAGE, clock, demo, seeded  # noqa: F401
 
-from .conftest import PAGE
+from .conftest import Layout, OpenPage, Snapshot
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize(("lang", "direction"), [("en", "ltr"), ("ar", "rtl")])
 def test_the_public_page_fits_a_phone_without_javascript(
-    seeded: Compact,
-    open_page: OpenPage,  # noqa: F811
-    layout: Layout,  # noqa: F811
-    snapshot: Snapshot,  # noqa: F811
+    seeded: Compact,  # noqa: F811
+    open_page: OpenPage,
+    layout: Layout,
+    snapshot: Snapshot,
     lang: str,
     direction: str,
 ) -> None:
