@@ -29,6 +29,7 @@ from portal.domain.models import (
     Scorecard,
     ScorecardEntry,
 )
+from portal.domain.months import shift_month
 from portal.domain.scoring import (
     ChecklistRatings,
     CompositionTally,
@@ -53,10 +54,6 @@ DECIMALS = 6
 def _r(value: float | None) -> float:
     return round(float(value or 0.0), DECIMALS)
 
-
-def _month_shift(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def gather_snapshot(
@@ -140,7 +137,7 @@ def gather_snapshots(
                 IncidentCluster.indicator_code == "HR-1",
                 IncidentCluster.state.in_(EVIDENCE),
                 IncidentCluster.unit_key.is_not(None),
-                IncidentCluster.incident_month > _month_shift(last, -24),
+                IncidentCluster.incident_month > shift_month(last, -24),
                 IncidentCluster.incident_month <= last,
             )
             .group_by(IncidentCluster.unit_key, IncidentCluster.incident_month)
@@ -182,7 +179,7 @@ def _snapshot(
         if yes or no:
             evidence[code] = {"kind": "proportion", "successes": _r(yes), "failures": _r(no)}
     _add_assessor_data(session, compact, period, evidence)
-    window_start = _month_shift(end, -12)
+    window_start = shift_month(end, -12)
     exposure = plan.exposure or {}
     snapshot: dict[str, Any] = {
         "compact": compact.public_id,

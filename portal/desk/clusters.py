@@ -7,7 +7,6 @@ cluster changes the evidence behind a compact's indicators, so it queues a scori
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -22,6 +21,7 @@ from portal.domain.models import (
     User,
 )
 from portal.domain.models.base import today
+from portal.domain.months import shift_month
 from portal.domain.scoring import incident_weight, report_weight
 from portal.domain.workflow import ReportStatus
 from portal.jobs.outbox import add_job
@@ -176,10 +176,6 @@ class Suggestion:
     score: float
 
 
-def _month_shift(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
 
 def similarity(
     a: Report, b: Report, key_counts: dict[str, int] | None = None, candidates: int = 0
@@ -228,7 +224,7 @@ def suggest_duplicates(
             Report.desk_id == report.desk_id,
             Report.id != report.id,
             Report.incident_month.between(
-                _month_shift(report.incident_month, -1), _month_shift(report.incident_month, 1)
+                shift_month(report.incident_month, -1), shift_month(report.incident_month, 1)
             ),
             Report.status != ReportStatus.REJECTED,
         )
