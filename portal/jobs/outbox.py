@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
+from rq.exceptions import DuplicateJobError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -73,13 +75,17 @@ class Dispatcher:
             ).all()
             for row in rows:
                 queue = Queue(row.queue, connection=self.redis)
-                queue.enqueue(
-                    "portal.jobs.runner.run_from_worker",
-                    row.id,
-                    job_id=rq_job_id(row.id),
-                    failure_ttl=30 * 24 * 3600,
-                    description=f"{row.job} (outbox {row.id})",
-                )
+                # A web request and a sweep handing over the same row at once: the second is
+                # refused (already in the queue) instead of queueing the work twice.
+                with contextlib.suppress(DuplicateJobError):
+                    queue.enqueue(
+                        "portal.jobs.runner.run_from_worker",
+                        row.id,
+                        job_id=rq_job_id(row.id),
+                        failure_ttl=30 * 24 * 3600,
+                        description=f"{row.job} (outbox {row.id})",
+                        unique=True,
+                    )
                 row.state = OutboxState.ENQUEUED
                 row.attempts += 1
 
