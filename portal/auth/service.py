@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.auth.passwords import PasswordHashParams, hash_password, verify_password
+from portal.auth.passwords import (
+    PasswordHashParams,
+    verify_password,
+    verify_password_for_unknown_user,
+)
 from portal.config import LoginThrottle
 from portal.crypto import Argon2Limiter
 from portal.domain.models import User
@@ -25,18 +29,6 @@ class InvalidCredentials(SignInError):
 @dataclass
 class AccountThrottled(SignInError):
     retry_after_seconds: int
-
-
-# Verified when the email is unknown so that an unknown account costs as long as a known one:
-# response time must not tell an attacker which staff emails exist.
-_DUMMY_HASH: str | None = None
-
-
-def _dummy_hash(params: PasswordHashParams) -> str:
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password("not a real password, only for timing", params)
-    return _DUMMY_HASH
 
 
 def find_user(session: Session, email: str) -> User | None:
@@ -67,10 +59,13 @@ def authenticate(
     if state.blocked:
         raise AccountThrottled(state.retry_after_seconds)
     user = find_user(session, email)
-    stored = user.password_hash if user is not None else _dummy_hash(params)
-    # Through the process-wide Argon2 limiter: a burst of sign-ins must not exhaust memory.
+    # Through the process-wide Argon2 limiter: a burst of sign-ins must not exhaust memory. An
+    # unknown email costs as long as a known one, so timing does not reveal staff addresses.
     with limiter.slot():
-        matches = verify_password(password, stored)
+        if user is None:
+            matches = verify_password_for_unknown_user(password, params)
+        else:
+            matches = verify_password(password, user.password_hash)
     if not matches or user is None or not user.active:
         after = counters.hit(key, **limits)
         if after.blocked:
