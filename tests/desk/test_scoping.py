@@ -154,8 +154,11 @@ def test_another_desk_gets_the_same_not_found_as_for_a_missing_report(desks: Two
 
 
 def _without_links(text: str, path: str) -> str:
-    """The page without the language links, which repeat the requested path."""
-    return re.sub(r'href="[^"]*\?lang=', 'href="?lang=', text.replace(path, "<path>"))
+    """The page without what legitimately differs between two requests: the language links,
+    which repeat the requested path, and the sign-out form's CSRF token, whose signature carries
+    the second it was issued in."""
+    text = re.sub(r'href="[^"]*\?lang=', 'href="?lang=', text.replace(path, "<path>"))
+    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token" value=""', text)
 
 
 def _state(session: Session, report: Report) -> dict[str, object]:
