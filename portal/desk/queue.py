@@ -17,6 +17,7 @@ from sqlalchemy import Select, exists, select, tuple_
 from sqlalchemy.orm import Session, defer, lazyload
 
 from portal.domain.models import Report, ReportIndicator
+from portal.domain.models.base import today
 from portal.domain.workflow import ReportStatus
 
 
@@ -102,7 +103,7 @@ def queue_query(
     elif filters.assigned == Assigned.UNASSIGNED:
         query = query.where(Report.assigned_to_id.is_(None))
     if filters.older_than_days is not None:
-        cutoff = dt.date.today() - dt.timedelta(days=filters.older_than_days)
+        cutoff = today() - dt.timedelta(days=filters.older_than_days)
         query = query.where(Report.created_day <= cutoff)
     # Never the sealed payload, nor the indicators: the queue shows clear coarse fields only.
     query = query.options(defer(Report.payload_sealed), lazyload(Report.indicators))

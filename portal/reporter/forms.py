@@ -26,7 +26,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.domain.catalogue import FORCE_BRANCHES, INDICATORS
 from portal.domain.models import Compact
+from portal.domain.models.base import today
 from portal.i18n.places import country_name, regions
+from portal.reporter.service import latest_local_day
 
 NARRATIVE_MAX = 20_000
 SHORT_MAX = 500
@@ -93,7 +95,7 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
         self.month.choices = [("", gettext("Choose…"))] + [
             (str(n), months[n]) for n in range(1, 13)
         ]
-        this_year = dt.date.today().year
+        this_year = today().year
         self.year.choices = [(str(y), str(y)) for y in range(this_year, this_year - 6, -1)]
         # Rendered as one <optgroup> per country by the template (no JavaScript needed to narrow
         # the list); validated flat here and against the chosen country by the service.
@@ -123,7 +125,7 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
             raise ValidationError(gettext("Leave this field empty."))
 
     def validate_exact_date(self, field: Any) -> None:
-        if field.data and field.data > dt.date.today():
+        if field.data and field.data > latest_local_day(today()):
             raise ValidationError(gettext("The date cannot be in the future."))
 
     def incident_month(self) -> dt.date | None:

@@ -106,13 +106,23 @@ def _validate(session: Session, sub: Submission, today_: dt.date) -> Compact:
         raise SubmissionInvalid("region", "not_in_country")
     if sub.force_branch not in _BRANCHES:
         raise SubmissionInvalid("force", "unknown")
-    if sub.incident_month > today_.replace(day=1):
+    horizon = latest_local_day(today_)
+    if sub.incident_month > horizon.replace(day=1):
         raise SubmissionInvalid("month", "future")
-    if sub.exact_date is not None and sub.exact_date > today_:
+    if sub.exact_date is not None and sub.exact_date > horizon:
         raise SubmissionInvalid("exact_date", "future")
     if not sub.narrative.strip():
         raise SubmissionInvalid("narrative", "required")
     return compact
+
+
+def latest_local_day(utc_today: dt.date) -> dt.date:
+    """The latest day a reporter can be living in while the server's (UTC) day is `utc_today`.
+
+    Time zones run to UTC+14: a reporter in Baghdad just after midnight is already a day ahead,
+    and their "today" (or, on the 1st, their "this month") must not be refused as the future.
+    """
+    return utc_today + dt.timedelta(days=1)
 
 
 def submit_report(

@@ -20,6 +20,9 @@ from portal.reporter.forms import NARRATIVE_MAX, SHORT_MAX
 from tests.api.conftest import ApiClient, compact_of
 
 NEXT_YEAR = dt.date.today().year + 1
+# The server's day is UTC's; a reporter may be a day ahead of it (see latest_local_day).
+UTC_TODAY = dt.datetime.now(dt.UTC).date()
+TWO_DAYS_AHEAD = UTC_TODAY + dt.timedelta(days=2)
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
 )
@@ -82,12 +85,12 @@ CASES: list[tuple[dict[str, Any], str, str, str]] = [
     ({"incident_month": "2026/01"}, "incident_month", "format", MONTH_FORMAT),
     ({"incident_month": "2026-13"}, "incident_month", "format", MONTH_FORMAT),
     ({"incident_month": "２０２６-01"}, "incident_month", "format", MONTH_FORMAT),
-    ({"incident_month": f"{NEXT_YEAR}-01"}, "incident_month", "future", FUTURE),
+    ({"incident_month": f"{NEXT_YEAR}-02"}, "incident_month", "future", FUTURE),
     ({"incident_month": "2001-01"}, "incident_month", "too_old",
      f"Choose a month in {dt.date.today().year - 5} or later."),
     ({"exact_date": "14/01/2026"}, "exact_date", "format", DATE_FORMAT),
     ({"exact_date": "2026-02-30"}, "exact_date", "format", DATE_FORMAT),
-    ({"exact_date": f"{NEXT_YEAR}-01-01"}, "exact_date", "future", FUTURE),
+    ({"exact_date": TWO_DAYS_AHEAD.isoformat()}, "exact_date", "future", FUTURE),
     ({"region": None}, "region", "required", "Choose the region."),
     ({"region": "NE-1"}, "region", "not_in_country", REGION),
     ({"region": "Baghdad"}, "region", "not_in_country", REGION),
@@ -134,6 +137,16 @@ def test_each_refusal_names_its_field(
     if english:
         assert errors == {field: english}
     assert nothing_stored(session)
+
+
+def test_a_reporter_a_day_ahead_of_the_server_may_give_their_today(
+    api: ApiClient, report: dict[str, Any]
+) -> None:
+    # Just after midnight in Baghdad it is still yesterday in UTC: "today" there is tomorrow here.
+    tomorrow = UTC_TODAY + dt.timedelta(days=1)
+    body = {**report, "exact_date": tomorrow.isoformat(), "incident_month": f"{tomorrow:%Y-%m}"}
+    response = api.post("/api/v1/reports", json=body)
+    assert response.status_code == 201, response.get_json()
 
 
 def test_several_answers_are_refused_at_once(
