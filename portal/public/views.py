@@ -19,12 +19,7 @@ from portal.web.services import db
 
 
 def _install(state: BlueprintSetupState) -> None:
-    from portal.cli.portal import portal_group
-    from portal.public.cli import public_group
-
     state.app.extensions.setdefault(EXTENSION, PublicSettings())
-    # `portal public …` sits with the other admin commands; adding it twice is harmless.
-    portal_group.add_command(public_group)
 
 
 def _published(slug: str) -> Compact:
