@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
 from portal.domain.models import Role, User
@@ -111,7 +111,19 @@ def rule_for(endpoint: str) -> Rule | None:
     return ACCESS.get(endpoint)
 
 
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in visitor may open the page: for navigation links, from the same table
+    that guards the page, so a link is never shown to someone the page would refuse."""
+    rule = rule_for(endpoint)
+    if rule is None or endpoint not in current_app.view_functions:
+        return False
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    return rule.allows(user)
+
+
 def install_access_control(app: Flask) -> None:
+    app.add_template_global(may_open, "may_open")
+
     @app.before_request
     def _deny_by_default() -> None:
         endpoint = request.endpoint
