@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gettext as stdlib_gettext
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
 import pycountry
+
+from portal.i18n.region_names import local_region_name
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,20 @@ def _subdivisions(alpha_2: str) -> tuple[tuple[str, str, str | None], ...]:
     return tuple(sorted((s.code, s.name, s.parent_code) for s in found))
 
 
+_ALEF_FORMS = str.maketrans("أإآ", "ااا")
+
+
+def _collation_key(name: str) -> str:
+    """Alphabetical order as a reader looks a name up: in Arabic script the article "ال" and the
+    hamza on an alef are not looked at (البصرة files under ب, أربيل under ا), as in dictionaries
+    and phone books; Latin names sort as written, without their accents mattering first."""
+    folded = name.translate(_ALEF_FORMS)
+    if folded.startswith("ال") and len(folded) > 3:
+        folded = folded[2:]
+    return unicodedata.normalize("NFKD", folded.casefold())
+
+
+@cache
 def regions(alpha_2: str, locale: str = "en") -> tuple[Place, ...]:
     """First-level subdivisions of a country, sorted by their name in `locale`.
 
@@ -48,7 +65,13 @@ def regions(alpha_2: str, locale: str = "en") -> tuple[Place, ...]:
     parents = {parent for _code, _name, parent in subdivisions if parent}
     leaves = [(code, name) for code, name, _parent in subdivisions if code not in parents]
     return tuple(
-        sorted((Place(code, translate(name)) for code, name in leaves), key=lambda p: p.name)
+        sorted(
+            (
+                Place(code, local_region_name(code, locale) or translate(name))
+                for code, name in leaves
+            ),
+            key=lambda p: _collation_key(p.name),
+        )
     )
 
 
