@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
@@ -55,16 +57,22 @@ def _r(value: float | None) -> float:
     return round(float(value or 0.0), DECIMALS)
 
 
+class Snapshot(NamedTuple):
+    """A period's canonical inputs and their digest (the seed inside is the digest's start)."""
+
+    inputs: dict[str, Any]
+    digest: str
+
 
 def gather_snapshot(
     session: Session, compact: Compact, period: Period, plan: MonitoringPlan
 ) -> dict[str, Any]:
-    return gather_snapshots(session, compact, [period], plan)[str(period)]
+    return gather_snapshots(session, compact, [period], plan)[str(period)].inputs
 
 
 def _monthly(session: Session, compact: Compact, first: dt.date, last: dt.date) -> list[Any]:
-    """One pass over the compact's incidents: per indicator and month, every sum scoring needs."""
-    evidence = IncidentCluster.state.in_(EVIDENCE)
+    """One pass over the compact's verified incidents: per indicator and month, every sum scoring
+    needs. Incidents in other states add nothing to any of the sums, so they are not read."""
     verified = IncidentCluster.state == ClusterState.VERIFIED
     weight = IncidentCluster.weight
     return list(
@@ -72,19 +80,11 @@ def _monthly(session: Session, compact: Compact, first: dt.date, last: dt.date) 
             select(
                 IncidentCluster.indicator_code,
                 IncidentCluster.incident_month,
-                func.sum(case((evidence, weight), else_=0.0)),
-                func.sum(case((evidence, 1), else_=0)),
+                func.sum(weight),
+                func.count(),
+                func.sum(case((IncidentCluster.investigated_in_time.is_(True), weight), else_=0.0)),
                 func.sum(
-                    case(
-                        (and_(evidence, IncidentCluster.investigated_in_time.is_(True)), weight),
-                        else_=0.0,
-                    )
-                ),
-                func.sum(
-                    case(
-                        (and_(evidence, IncidentCluster.investigated_in_time.is_(False)), weight),
-                        else_=0.0,
-                    )
+                    case((IncidentCluster.investigated_in_time.is_(False), weight), else_=0.0)
                 ),
                 func.sum(
                     case((and_(verified, IncidentCluster.mass_casualty.is_(True)), 1), else_=0)
@@ -93,6 +93,7 @@ def _monthly(session: Session, compact: Compact, first: dt.date, last: dt.date) 
             )
             .where(
                 IncidentCluster.compact_id == compact.id,
+                IncidentCluster.state.in_(EVIDENCE),
                 IncidentCluster.incident_month >= first,
                 IncidentCluster.incident_month <= last,
             )
@@ -101,14 +102,25 @@ def _monthly(session: Session, compact: Compact, first: dt.date, last: dt.date) 
     )
 
 
+@dataclass(frozen=True)
+class _Gathered:
+    """What one pass per table found for all the periods asked for, before it is split."""
+
+    monthly: list[Any]
+    reprisals: dict[dt.date, int]
+    units: list[tuple[str, dt.date, list[Any]]]  # (unit key, month, tally), sorted by the tally
+    assessor: list[AssessorDatum]
+    peers: dict[str, dict[str, list[float]]]
+
+
 def gather_snapshots(
-    session: Session, compact: Compact, periods: list[Period], plan: MonitoringPlan
-) -> dict[str, dict[str, Any]]:
+    session: Session, compact: Compact, periods: Sequence[Period], plan: MonitoringPlan
+) -> dict[str, Snapshot]:
     """Snapshots for several periods from one pass per table (a year's five scorecards cost
-    about what one GROUP BY over the same incidents costs)."""
+    about what one GROUP BY over the same incidents costs). Each period's snapshot is the one
+    gathering that period alone gives: rows are split by month, never summed across periods."""
     first = min(p.first_month for p in periods)
     last = max(p.last_month for p in periods)
-    monthly = _monthly(session, compact, first, last)
     # OA-3: verified reprisals whose best report is graded A–B and 1–2, per month.
     well_graded = exists().where(
         Report.cluster_id == IncidentCluster.id,
@@ -129,37 +141,42 @@ def gather_snapshots(
             .group_by(IncidentCluster.incident_month)
         ).all()
     )
-    units = list(
-        session.execute(
-            select(IncidentCluster.unit_key, IncidentCluster.incident_month, func.count())
-            .where(
-                IncidentCluster.compact_id == compact.id,
-                IncidentCluster.indicator_code == "HR-1",
-                IncidentCluster.state.in_(EVIDENCE),
-                IncidentCluster.unit_key.is_not(None),
-                IncidentCluster.incident_month > shift_month(last, -24),
-                IncidentCluster.incident_month <= last,
-            )
-            .group_by(IncidentCluster.unit_key, IncidentCluster.incident_month)
-        ).all()
+    # HR-1 unit flags: each period reads the 12 months ending with it (`_snapshot`).
+    units = session.execute(
+        select(IncidentCluster.unit_key, IncidentCluster.incident_month, func.count())
+        .where(
+            IncidentCluster.compact_id == compact.id,
+            IncidentCluster.indicator_code == "HR-1",
+            IncidentCluster.state.in_(EVIDENCE),
+            IncidentCluster.unit_key.is_not(None),
+            IncidentCluster.incident_month > min(_window_start(p) for p in periods),
+            IncidentCluster.incident_month <= last,
+        )
+        .group_by(IncidentCluster.unit_key, IncidentCluster.incident_month)
+    ).all()
+    # Sorted once: each period's tallies are a filtered, so still sorted, copy of the list.
+    tallies = sorted(
+        ((key, month, [key, month.isoformat()[:7], int(n)]) for key, month, n in units if key),
+        key=lambda row: (row[2][0], row[2][1], row[2][2]),
     )
-    return {
-        str(period): _snapshot(session, compact, period, plan, monthly, reprisals, units)
-        for period in periods
-    }
+    found = _Gathered(
+        monthly=_monthly(session, compact, first, last),
+        reprisals=reprisals,
+        units=tallies,
+        assessor=_assessor_data(session, compact, periods),
+        peers=_peer_estimates(session, compact, periods),
+    )
+    return {str(period): _snapshot(compact, period, plan, found) for period in periods}
 
 
-def _snapshot(
-    session: Session,
-    compact: Compact,
-    period: Period,
-    plan: MonitoringPlan,
-    monthly: list[Any],
-    reprisals: dict[dt.date, int],
-    units: list[Any],
-) -> dict[str, Any]:
+def _window_start(period: Period) -> dt.date:
+    """Unit flags look at the 12 incident months ending with the period: after this month."""
+    return shift_month(period.last_month, -12)
+
+
+def _snapshot(compact: Compact, period: Period, plan: MonitoringPlan, found: _Gathered) -> Snapshot:
     start, end = period.first_month, period.last_month
-    rows = [r for r in monthly if start <= r[1] <= end]
+    rows = [r for r in found.monthly if start <= r[1] <= end]
     evidence: dict[str, dict[str, Any]] = {}
     rate: dict[str, list[float]] = {}
     for code, _month, weight_sum, count, *_rest in sorted(rows, key=lambda r: (r[0], r[1])):
@@ -169,7 +186,7 @@ def _snapshot(
             total[1] += int(count)
     for code, (weight_sum, count) in rate.items():
         evidence[code] = {"kind": "rate", "weight_sum": _r(weight_sum), "incidents": int(count)}
-    oa3 = sum(n for month, n in reprisals.items() if start <= month <= end)
+    oa3 = sum(n for month, n in found.reprisals.items() if start <= month <= end)
     if oa3:
         evidence["OA-3"] = {"kind": "count", "count": int(oa3)}
     # OA-1 and CH-2: of verified incidents, the weight investigated (or acknowledged) in time.
@@ -178,8 +195,9 @@ def _snapshot(
         no = sum(float(r[5] or 0.0) for r in rows if r[0] in sources)
         if yes or no:
             evidence[code] = {"kind": "proportion", "successes": _r(yes), "failures": _r(no)}
-    _add_assessor_data(session, compact, period, evidence)
-    window_start = shift_month(end, -12)
+    wanted = {str(period), str(period.year)}
+    _add_assessor_data([d for d in found.assessor if d.period in wanted], evidence)
+    window_start = _window_start(period)
     exposure = plan.exposure or {}
     snapshot: dict[str, Any] = {
         "compact": compact.public_id,
@@ -196,32 +214,37 @@ def _snapshot(
             "items_delivered": _r(exposure.get("items_delivered")),
         },
         "evidence": dict(sorted(evidence.items())),
-        "unit_tallies": sorted(
-            [key, month.isoformat()[:7], int(n)]
-            for key, month, n in units
-            if key and window_start < month <= end
-        ),
-        "peers": _peer_estimates(session, compact, period),
+        "unit_tallies": [
+            list(tally) for _key, month, tally in found.units if window_start < month <= end
+        ],
+        "peers": found.peers.get(str(period), {}),
         "suspension": {
             "mass_casualty": int(sum(int(r[6] or 0) for r in rows)),
             "reprisal": int(sum(int(r[7] or 0) for r in rows if r[0] == "OA-3")),
         },
     }
-    snapshot["seed"] = int(snapshot_digest(snapshot)[:8], 16)
-    return snapshot
+    digest = snapshot_digest(snapshot)
+    snapshot["seed"] = int(digest[:8], 16)
+    return Snapshot(snapshot, digest)
 
 
-def _add_assessor_data(
-    session: Session, compact: Compact, period: Period, evidence: dict[str, dict[str, Any]]
-) -> None:
+def _assessor_data(
+    session: Session, compact: Compact, periods: Sequence[Period]
+) -> list[AssessorDatum]:
+    """Every assessor entry any of the periods reads: its own and, for a quarter, its year's."""
+    wanted = {str(p) for p in periods} | {str(p.year) for p in periods}
+    return list(
+        session.scalars(
+            select(AssessorDatum)
+            .where(AssessorDatum.compact_id == compact.id, AssessorDatum.period.in_(wanted))
+            .order_by(AssessorDatum.id)
+        ).all()
+    )
+
+
+def _add_assessor_data(rows: list[AssessorDatum], evidence: dict[str, dict[str, Any]]) -> None:
     """The newest assessor entry per indicator for this period (or, for a quarter, its year)."""
-    wanted = {str(period), str(period.year)}
-    rows = session.scalars(
-        select(AssessorDatum)
-        .where(AssessorDatum.compact_id == compact.id, AssessorDatum.period.in_(wanted))
-        .order_by(AssessorDatum.id)
-    ).all()
-    for row in rows:  # later rows (newer entries) win
+    for row in rows:  # in id order: later rows (newer entries) win
         values = dict(row.values)
         kind = values.get("kind")
         code = row.indicator_code
@@ -256,28 +279,33 @@ def _add_assessor_data(
             evidence["AD-1"] = found
 
 
-def _peer_estimates(session: Session, compact: Compact, period: Period) -> dict[str, list[float]]:
-    """Other compacts of the same fragility band: their latest estimate for this period."""
+def _peer_estimates(
+    session: Session, compact: Compact, periods: Sequence[Period]
+) -> dict[str, dict[str, list[float]]]:
+    """Per period, other compacts of the same fragility band: their latest estimate for it."""
     peer_codes = [i.code for i in INDICATORS if i.pass_rule.kind is ThresholdKind.PEER_MEDIAN]
     latest = (
-        select(Scorecard.compact_id, func.max(Scorecard.id).label("sid"))
+        select(Scorecard.period, func.max(Scorecard.id).label("sid"))
         .join(Compact, Compact.id == Scorecard.compact_id)
         .where(
-            Scorecard.period == str(period),
+            Scorecard.period.in_({str(p) for p in periods}),
             Compact.id != compact.id,
             Compact.fragility_band == compact.fragility_band,
         )
-        .group_by(Scorecard.compact_id)
+        .group_by(Scorecard.compact_id, Scorecard.period)
         .subquery()
     )
-    peers: dict[str, list[float]] = {code: [] for code in peer_codes}
-    for code, estimate in session.execute(
-        select(ScorecardEntry.indicator_code, ScorecardEntry.estimate)
+    peers: dict[str, dict[str, list[float]]] = {}
+    for period, code, estimate in session.execute(
+        select(latest.c.period, ScorecardEntry.indicator_code, ScorecardEntry.estimate)
         .join(latest, latest.c.sid == ScorecardEntry.scorecard_id)
         .where(ScorecardEntry.indicator_code.in_(peer_codes), ScorecardEntry.estimate.is_not(None))
     ):
-        peers[code].append(_r(estimate))
-    return {code: sorted(values) for code, values in sorted(peers.items()) if values}
+        peers.setdefault(period, {}).setdefault(code, []).append(_r(estimate))
+    return {
+        period: {code: sorted(values) for code, values in sorted(found.items())}
+        for period, found in peers.items()
+    }
 
 
 def snapshot_digest(snapshot: dict[str, Any]) -> str:
@@ -308,6 +336,30 @@ def _evidence(entry: dict[str, Any]) -> Evidence:
 
 
 def inputs_from_snapshot(snapshot: dict[str, Any]) -> ScoringInputs:
+    return _inputs(snapshot, {})
+
+
+def inputs_from_snapshots(snapshots: Sequence[dict[str, Any]]) -> list[ScoringInputs]:
+    """Several periods' inputs at once. Their unit tallies overlap (a year and its fourth quarter
+    read the same twelve months), so each distinct tally is read once and shared."""
+    tallies: dict[tuple[str, str, int], UnitMonthTally] = {}
+    return [_inputs(snapshot, tallies) for snapshot in snapshots]
+
+
+def _unit_tally(
+    entry: list[Any], tallies: dict[tuple[str, str, int], UnitMonthTally]
+) -> UnitMonthTally:
+    key, month, n = str(entry[0]), str(entry[1]), int(entry[2])
+    found = tallies.get((key, month, n))
+    if found is None:
+        found = UnitMonthTally(key, dt.date.fromisoformat(month + "-01"), n)
+        tallies[(key, month, n)] = found
+    return found
+
+
+def _inputs(
+    snapshot: dict[str, Any], tallies: dict[tuple[str, str, int], UnitMonthTally]
+) -> ScoringInputs:
     exposure = snapshot["exposure"]
     return ScoringInputs(
         evidence={code: _evidence(entry) for code, entry in snapshot["evidence"].items()},
@@ -318,10 +370,7 @@ def inputs_from_snapshot(snapshot: dict[str, Any]) -> ScoringInputs:
             items_delivered=float(exposure["items_delivered"]),
         ),
         reporting_open=bool(snapshot["reporting_open"]),
-        unit_tallies=tuple(
-            UnitMonthTally(key, dt.date.fromisoformat(month + "-01"), int(n))
-            for key, month, n in snapshot["unit_tallies"]
-        ),
+        unit_tallies=tuple(_unit_tally(entry, tallies) for entry in snapshot["unit_tallies"]),
         peer_estimates={code: tuple(v) for code, v in snapshot["peers"].items()},
         suspension=SuspensionEvidence(
             mass_casualty_incidents=int(snapshot["suspension"]["mass_casualty"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.assess.evidence import gather_snapshot, inputs_from_snapshot, snapshot_digest
+from portal.assess.evidence import gather_snapshots, inputs_from_snapshot, inputs_from_snapshots
 from portal.assess.periods import Period
 from portal.domain.catalogue import INDICATORS
 from portal.domain.models import (
@@ -23,6 +24,7 @@ from portal.domain.models import (
 )
 from portal.domain.scoring import (
     History,
+    ScoringInputs,
     ScoringPlan,
     State,
     TierAssessment,
@@ -82,22 +84,55 @@ def scoring_plan(plan: MonitoringPlan) -> ScoringPlan:
     return ScoringPlan(version=f"plan-{plan.version}", pass_rules=MappingProxyType(rules))
 
 
-def _history(session: Session, compact: Compact, period: Period) -> History:
-    previous = session.scalar(
-        select(Scorecard)
-        .where(Scorecard.compact_id == compact.id, Scorecard.period == str(period.previous()))
-        .order_by(Scorecard.id.desc())
-        .limit(1)
+@dataclass(frozen=True)
+class _Latest:
+    """What the next period's history reads of a period's newest scorecard."""
+
+    states: dict[str, State]
+    counted: frozenset[str] | None
+
+
+def _latest_scorecards(
+    session: Session, compact: Compact, periods: set[str]
+) -> dict[str, _Latest]:
+    """The newest scorecard of each period (highest id), in one query with its entries."""
+    newest = (
+        select(func.max(Scorecard.id))
+        .where(Scorecard.compact_id == compact.id, Scorecard.period.in_(periods))
+        .group_by(Scorecard.period)
     )
+    rows = session.execute(
+        select(
+            Scorecard.period,
+            Scorecard.assessment,
+            ScorecardEntry.indicator_code,
+            ScorecardEntry.state,
+        )
+        .outerjoin(ScorecardEntry, ScorecardEntry.scorecard_id == Scorecard.id)
+        .where(Scorecard.id.in_(newest))
+        .order_by(Scorecard.id, ScorecardEntry.id)
+    ).all()
+    latest: dict[str, _Latest] = {}
+    for period, assessment, code, state in rows:
+        found = latest.get(period)
+        if found is None:
+            counted = (assessment or {}).get("counted")
+            found = _Latest({}, frozenset(counted) if counted is not None else None)
+            latest[period] = found
+        if code is not None:
+            found.states[code] = State(state)
+    return latest
+
+
+def _history(compact: Compact, period: Period, previous: _Latest | None) -> History:
     if previous is None:
         return History(tier_in_force=compact.current_tier)
-    states = {e.indicator_code: State(e.state) for e in previous.entries}
-    counted = previous.assessment.get("counted")
+    states = MappingProxyType(dict(previous.states))
     return History(
         tier_in_force=compact.current_tier,
-        previous_states=MappingProxyType(states),
-        previous_annual_states=MappingProxyType(states) if period.is_annual else None,
-        previous_counted=frozenset(counted) if counted is not None else None,
+        previous_states=states,
+        previous_annual_states=states if period.is_annual else None,
+        previous_counted=previous.counted,
     )
 
 
@@ -108,69 +143,132 @@ class Computed:
 
 
 def evaluate(snapshot: dict[str, Any], plan: ScoringPlan, history: History) -> Computed:
-    card = score_compact(inputs_from_snapshot(snapshot), plan)
+    return _score(inputs_from_snapshot(snapshot), plan, history)
+
+
+def _score(inputs: ScoringInputs, plan: ScoringPlan, history: History) -> Computed:
+    card = score_compact(inputs, plan)
     return Computed(card, tier_for(card, history, plan))
 
 
-def early_warning(session: Session, compact: Compact, period: Period) -> dict[str, int]:
+def early_warnings(
+    session: Session, compact: Compact, periods: Sequence[Period]
+) -> dict[str, dict[str, int]]:
+    """Per period, the compact's still-unverified reports per indicator, from one pass."""
     rows = session.execute(
-        select(Report.primary_indicator, func.count())
+        select(Report.primary_indicator, Report.incident_month, func.count())
         .where(
             Report.compact_id == compact.id,
-            Report.incident_month >= period.first_month,
-            Report.incident_month <= period.last_month,
+            Report.incident_month >= min(p.first_month for p in periods),
+            Report.incident_month <= max(p.last_month for p in periods),
             Report.status.in_(_EARLY),
         )
-        .group_by(Report.primary_indicator)
+        .group_by(Report.primary_indicator, Report.incident_month)
     ).all()
-    return {code: int(n) for code, n in sorted(rows)}
+    warnings: dict[str, dict[str, int]] = {}
+    for period in periods:
+        counts: dict[str, int] = {}
+        for code, month, n in rows:
+            if period.first_month <= month <= period.last_month:
+                counts[code] = counts.get(code, 0) + int(n)
+        warnings[str(period)] = dict(sorted(counts.items()))
+    return warnings
 
 
 def compute_scorecard(session: Session, compact: Compact, period: Period) -> Scorecard:
     """Gather, snapshot, score and store; the same inputs reuse the same snapshot row."""
+    return compute_scorecards(session, compact, [period])[str(period)]
+
+
+def compute_scorecards(
+    session: Session, compact: Compact, periods: Sequence[Period]
+) -> dict[str, Scorecard]:
+    """All the given periods' scorecards, in the order given, from a few set-based queries.
+
+    Each scorecard equals the one `compute_scorecard` stores for its period alone, computed one
+    after the other in this order: a period whose previous period comes earlier in the list reads
+    that fresh scorecard as its history, as it would have read it from the table. The evidence,
+    peers, assessor data, history, early warnings and existing rows are read once for all the
+    periods, and the new snapshots, scorecards and entries are written in one batch each.
+    """
+    wanted = list(dict.fromkeys(periods))
+    if not wanted:
+        return {}
     plan_row = current_plan(session, compact)
-    snapshot = gather_snapshot(session, compact, period, plan_row)
-    digest = snapshot_digest(snapshot)
-    stored = session.scalar(select(ScoringSnapshot).where(ScoringSnapshot.digest == digest))
-    if stored is None:
-        stored = ScoringSnapshot(digest=digest, compact_id=compact.id, inputs=snapshot)
-        session.add(stored)
+    plan = scoring_plan(plan_row)
+    snapshots = gather_snapshots(session, compact, wanted, plan_row)
+    digests = {name: snapshot.digest for name, snapshot in snapshots.items()}
+    stored = dict(
+        session.execute(
+            select(ScoringSnapshot.digest, ScoringSnapshot.id).where(
+                ScoringSnapshot.digest.in_(set(digests.values()))
+            )
+        ).all()
+    )
+    fresh = [
+        ScoringSnapshot(digest=snapshot.digest, compact_id=compact.id, inputs=snapshot.inputs)
+        for name, snapshot in snapshots.items()
+        if digests[name] not in stored
+    ]
+    if fresh:
+        session.add_all(fresh)
         session.flush()
-    history = _history(session, compact, period)
-    computed = evaluate(snapshot, scoring_plan(plan_row), history)
-    existing = session.scalar(
-        select(Scorecard).where(
-            Scorecard.compact_id == compact.id,
-            Scorecard.period == str(period),
-            Scorecard.snapshot_id == stored.id,
+        stored.update((row.digest, row.id) for row in fresh)
+    snapshot_ids = {name: stored[digest] for name, digest in digests.items()}
+    existing = {
+        (row.period, row.snapshot_id): row
+        for row in session.scalars(
+            select(Scorecard).where(
+                Scorecard.compact_id == compact.id,
+                Scorecard.snapshot_id.in_(set(snapshot_ids.values())),
+            )
         )
-    )
-    if existing is not None:
-        existing.stale = False
-        return existing
-    row = Scorecard(
-        compact_id=compact.id,
-        period=str(period),
-        snapshot_id=stored.id,
-        catalogue_version=plan_row.catalogue_version,
-        plan_version=plan_row.version,
-        recommended_tier=computed.tier.recommended_tier,
-        reasons=[
-            {
-                "rule": o.rule,
-                "passed": o.passed,
-                "message": o.reason.message,
-                "params": o.reason.as_dict(),
-            }
-            for o in computed.tier.rules
-        ],
-        assessment=_assessment(computed.tier, history),
-        early_warning=early_warning(session, compact, period),
-        entries=_entries(computed.card, snapshot),
-    )
-    session.add(row)
-    session.flush()
-    return row
+    }
+    latest = _latest_scorecards(session, compact, {str(p.previous()) for p in wanted})
+    parsed = inputs_from_snapshots([snapshot.inputs for snapshot in snapshots.values()])
+    inputs = dict(zip(snapshots, parsed, strict=True))
+    warnings: dict[str, dict[str, int]] | None = None
+    cards: dict[str, Scorecard] = {}
+    for period in wanted:
+        name = str(period)
+        history = _history(compact, period, latest.get(str(period.previous())))
+        computed = _score(inputs[name], plan, history)
+        found = existing.get((name, snapshot_ids[name]))
+        if found is not None:
+            found.stale = False
+            cards[name] = found
+            continue
+        if warnings is None:
+            warnings = early_warnings(session, compact, wanted)
+        cards[name] = Scorecard(
+            compact_id=compact.id,
+            period=name,
+            snapshot_id=snapshot_ids[name],
+            catalogue_version=plan_row.catalogue_version,
+            plan_version=plan_row.version,
+            recommended_tier=computed.tier.recommended_tier,
+            reasons=[
+                {
+                    "rule": o.rule,
+                    "passed": o.passed,
+                    "message": o.reason.message,
+                    "params": o.reason.as_dict(),
+                }
+                for o in computed.tier.rules
+            ],
+            assessment=_assessment(computed.tier, history),
+            early_warning=warnings[name],
+            entries=_entries(computed.card, snapshots[name].inputs),
+        )
+        # A new row has the highest id of its period: the next period's history reads it.
+        latest[name] = _Latest(
+            {s.code: s.state for s in computed.card.scores}, frozenset(computed.tier.counted)
+        )
+    new = [card for card in cards.values() if card.id is None]
+    if new:
+        session.add_all(new)
+        session.flush()
+    return cards
 
 
 def _assessment(tier: TierAssessment, history: History) -> dict[str, Any]:

@@ -6,14 +6,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.assess.periods import Period
-from portal.assess.scoring import NoPlan, compute_scorecard
+from portal.assess.scoring import NoPlan, compute_scorecards
 from portal.domain.models import Compact, Scorecard
 
 
 def mark_scorecards_stale(session: Session, compact_id: int) -> None:
-    """Mark the compact's scorecards stale, then recompute each period that has one.
+    """Mark the compact's scorecards stale, then recompute every period that has one, together.
 
-    Idempotent: the same evidence gives the same snapshot digest and reuses its scorecard.
+    Idempotent: the same evidence gives the same snapshot digest and reuses its scorecard. The
+    periods are recomputed in one batch (`compute_scorecards`), in the order of their names as
+    before, so a quarter still reads the fresh scorecard of the quarter before it as history.
     """
     session.execute(
         update(Scorecard).where(Scorecard.compact_id == compact_id).values(stale=True)
@@ -24,8 +26,7 @@ def mark_scorecards_stale(session: Session, compact_id: int) -> None:
     periods = sorted(
         set(session.scalars(select(Scorecard.period).where(Scorecard.compact_id == compact_id)))
     )
-    for period in periods:
-        try:
-            compute_scorecard(session, compact, Period.parse(period))
-        except NoPlan:
-            return
+    try:
+        compute_scorecards(session, compact, [Period.parse(period) for period in periods])
+    except NoPlan:
+        return
