@@ -33,6 +33,7 @@ from portal.domain.models import (
     User,
 )
 from portal.domain.models.base import new_public_id, today
+from portal.domain.names import matching_form
 from portal.domain.triage import SEVERITY_LEVEL, severity_of
 from portal.i18n.places import is_region_of
 from portal.jobs.outbox import add_job
@@ -184,8 +185,9 @@ def submit_report(
         created_day=today_,
         last_activity_day=today_,
         receipt_lookup=keyring.receipts.lookup_id(receipt).hex(),
-        unit_key=_keyed(keyring, "unit", compact.country, sub.unit),
-        place_key=_keyed(keyring, "place", sub.region, sub.place),
+        # Names as two people write them alike (portal/domain/names.py), so their keys match.
+        unit_key=_keyed(keyring, "unit", compact.country, matching_form(sub.unit)),
+        place_key=_keyed(keyring, "place", sub.region, matching_form(sub.place)),
         day_key=_keyed(keyring, "day", sub.exact_date.isoformat() if sub.exact_date else ""),
         payload_sealed=sealed.payload,
         indicators=[ReportIndicator(indicator_code=code) for code in codes],
