@@ -16,6 +16,7 @@ from portal.domain.models.compacts import (
     ScoringSnapshot,
     TierDecision,
 )
+from portal.domain.models.exports import DataExport, ExportFormat, ExportKind, ExportState
 from portal.domain.models.indicators import IndicatorDefinition
 from portal.domain.models.keys import DeskKey, DeskKeyWrap, KeyRotation
 from portal.domain.models.outbox import OutboxJob, OutboxState
@@ -56,10 +57,14 @@ __all__ = [
     "Compact",
     "CompactDesk",
     "CompactStatus",
+    "DataExport",
     "Desk",
     "DeskKey",
     "DeskKeyWrap",
     "DeskMembership",
+    "ExportFormat",
+    "ExportKind",
+    "ExportState",
     "IncidentCluster",
     "IndicatorDefinition",
     "KeyHolder",
