@@ -59,6 +59,8 @@ class Config:
     # machines must share it, or receipts issued on one machine open nowhere else.
     receipt_pepper_hex: str | None = None
     submission_limits: SubmissionLimits = field(default_factory=SubmissionLimits)
+    # A finished export stays downloadable this long, then is purged (docs/exports.md).
+    export_ttl_hours: int = 72
 
     @property
     def jobs_inline(self) -> bool:
@@ -125,6 +127,7 @@ class Config:
                 per_network=int(env.get("PORTAL_SUBMIT_PER_NETWORK", "120")),
                 network_window_seconds=int(env.get("PORTAL_SUBMIT_NETWORK_WINDOW", "600")),
             ),
+            export_ttl_hours=int(env.get("PORTAL_EXPORT_TTL_HOURS", "72")),
         )
 
 

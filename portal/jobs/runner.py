@@ -17,10 +17,15 @@ JobFunction = Callable[..., None]
 
 
 def registry() -> dict[str, JobFunction]:
+    from portal.jobs.exports import build_export_file
     from portal.jobs.intake import intake_report
     from portal.jobs.scoring import mark_scorecards_stale
 
-    return {"intake": intake_report, "scorecards_stale": mark_scorecards_stale}
+    return {
+        "intake": intake_report,
+        "scorecards_stale": mark_scorecards_stale,
+        "export": build_export_file,
+    }
 
 
 class JobFailed(Exception):

@@ -9,6 +9,7 @@ Both processes need the portal's environment (DATABASE_URL, PORTAL_INSTANCE_PATH
 the scheduled functions build what they need from `Config.from_env()` when a worker runs them.
 
 - every minute: the outbox sweep (`portal.jobs.sweeper.sweep_from_worker`);
+- every quarter hour: the purge of expired exports (`portal.jobs.exports`, docs/exports.md);
 - every day at 03:15 (the scheduler host's local time): the retention purge.
 
 Two schedulers would enqueue everything twice: harmless (the sweep takes a lock, the purge is
@@ -21,6 +22,7 @@ import importlib
 
 from rq import cron
 
+from portal.jobs.exports import purge_expired_exports
 from portal.jobs.sweeper import LOCK_SECONDS, sweep_from_worker
 
 # Named, not imported: the retention module belongs to another part of the portal and may change
@@ -56,4 +58,16 @@ cron.register(
     result_ttl=DAY,
     failure_ttl=30 * DAY,
     name="retention-purge",
+)
+# A file past its time must not stay fetchable for long: downloads refuse it at once, and this
+# deletes it within the quarter hour.
+cron.register(
+    purge_expired_exports,
+    "maintenance",
+    interval=15 * 60,
+    job_timeout=600,
+    ttl=15 * 60,
+    result_ttl=0,
+    failure_ttl=DAY,
+    name="export-purge",
 )

@@ -30,7 +30,7 @@ def test_the_schedule_sweeps_every_minute_and_purges_once_a_day() -> None:
     # Loading the configuration does not talk to Redis.
     jobs = {job.name: job for job in _scheduler(Redis(port=1)).get_jobs()}
 
-    assert set(jobs) == {"outbox-sweep", "retention-purge"}
+    assert set(jobs) == {"outbox-sweep", "retention-purge", "export-purge"}
     sweep, purge = jobs["outbox-sweep"], jobs["retention-purge"]
     assert (sweep.queue_name, sweep.interval, sweep.cron) == ("maintenance", 60, None)
     assert sweep.func_name == "portal.jobs.sweeper.sweep_from_worker"
