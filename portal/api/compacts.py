@@ -9,29 +9,40 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from sqlalchemy import select
 
-from portal.assess.exports import (
-    incidents_csv,
-    latest_scorecard,
-    scorecard_csv,
-    scorecard_document,
-)
+from portal.api.exports import file_response, problem, register_export_routes, requester
+from portal.assess.export_build import ExportFile, build_export
+from portal.assess.export_jobs import record_direct_export
+from portal.assess.exports import latest_scorecard, scorecard_csv, scorecard_document
 from portal.assess.periods import BadPeriod, Period
 from portal.domain.catalogue import INDICATORS
-from portal.domain.models import Compact, Scorecard
-from portal.web.errors import error_response
+from portal.domain.models import Compact, ExportFormat, ExportKind, Scorecard
 from portal.web.services import db
 
 CSV = "text/csv; charset=utf-8"
 
 
 def _problem(status: int, detail: str | None = None) -> Response:
-    body, code = error_response(status, detail)
-    response = jsonify(body)
-    response.status_code = code
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return problem(status, detail)
+
+
+def _bad_period() -> Response:
+    return _problem(
+        400,
+        gettext(
+            "Give the period as a year (2026) or a quarter (2026-Q2). For the whole term, "
+            "request an export: POST /api/v1/compacts/<id>/exports."
+        ),
+    )
+
+
+def _audited(compact: Compact, kind: ExportKind, fmt: ExportFormat, period: str) -> None:
+    """Record a file handed over at once in the audit log, as a job's download is."""
+    user, via = requester()
+    record_direct_export(db(), user, compact, kind, fmt, period, via)
+    db().commit()
 
 
 def _compact(slug: str) -> Compact | None:
@@ -110,13 +121,13 @@ def register_compact_routes(bp: Blueprint) -> None:
         try:
             period = _period(required=True)
         except BadPeriod:
-            return _problem(400, "Give the period as a year (2026) or a quarter (2026-Q2).")
+            return _bad_period()
         compact = _compact(slug)
         if compact is None or period is None:
             return _problem(404)
         card = latest_scorecard(db(), compact, period)
         if card is None:
-            return _problem(404, "There is no scorecard for this compact and period yet.")
+            return _problem(404, gettext("There is no scorecard for this compact and period yet."))
         return compact, card
 
     @bp.get("/compacts/<slug>/scorecards", endpoint="compact_scorecard")
@@ -133,6 +144,7 @@ def register_compact_routes(bp: Blueprint) -> None:
         if isinstance(found, Response):
             return found
         compact, card = found
+        _audited(compact, ExportKind.SCORECARDS, ExportFormat.JSON, card.period)
         response = jsonify(scorecard_document(compact, card))
         name = f"{compact.slug}-{card.period}-scorecard.json"
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -144,19 +156,37 @@ def register_compact_routes(bp: Blueprint) -> None:
         if isinstance(found, Response):
             return found
         compact, card = found
+        _audited(compact, ExportKind.SCORECARDS, ExportFormat.CSV, card.period)
         name = f"{compact.slug}-{card.period}-scorecard.csv"
         return _download(scorecard_csv(compact, card), name)
 
+    def _one_period(slug: str, kind: ExportKind, fmt: ExportFormat) -> ResponseReturnValue:
+        """An export of one period, answered at once (a whole term is a job: docs/exports.md)."""
+        try:
+            period = _period(required=True)
+        except BadPeriod:
+            return _bad_period()
+        compact = _compact(slug)
+        if compact is None or period is None:
+            return _problem(404)
+        file: ExportFile = build_export(db(), compact, kind, fmt, period)
+        _audited(compact, kind, fmt, str(period))
+        return file_response(file)
+
     @bp.get("/compacts/<slug>/incidents.csv", endpoint="export_incidents_csv")
     def incidents_table(slug: str) -> ResponseReturnValue:
-        try:
-            period = _period(required=False)
-        except BadPeriod:
-            return _problem(400, "Give the period as a year (2026) or a quarter (2026-Q2).")
-        compact = _compact(slug)
-        if compact is None:
-            return _problem(404)
-        suffix = f"-{period}" if period is not None else ""
-        return _download(
-            incidents_csv(db(), compact, period), f"{compact.slug}{suffix}-incidents.csv"
-        )
+        return _one_period(slug, ExportKind.INCIDENTS, ExportFormat.CSV)
+
+    @bp.get("/compacts/<slug>/incidents.json", endpoint="export_incidents_json")
+    def incidents_json(slug: str) -> ResponseReturnValue:
+        return _one_period(slug, ExportKind.INCIDENTS, ExportFormat.JSON)
+
+    @bp.get("/compacts/<slug>/timeseries.csv", endpoint="export_timeseries_csv")
+    def timeseries_table(slug: str) -> ResponseReturnValue:
+        return _one_period(slug, ExportKind.TIMESERIES, ExportFormat.CSV)
+
+    @bp.get("/compacts/<slug>/timeseries.json", endpoint="export_timeseries_json")
+    def timeseries_json(slug: str) -> ResponseReturnValue:
+        return _one_period(slug, ExportKind.TIMESERIES, ExportFormat.JSON)
+
+    register_export_routes(bp)

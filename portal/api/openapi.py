@@ -25,6 +25,7 @@ import copy
 from collections.abc import Callable, Mapping
 
 from portal.api.openapi_compacts import compacts_area
+from portal.api.openapi_exports import exports_area
 from portal.api.openapi_parts import (
     PUBLIC,
     ApiArea,
@@ -72,7 +73,7 @@ def document_area(config: Config) -> ApiArea:
     )
 
 
-AREAS: tuple[AreaBuilder, ...] = (reports_area, compacts_area, document_area)
+AREAS: tuple[AreaBuilder, ...] = (reports_area, compacts_area, exports_area, document_area)
 
 
 def openapi_document(config: Config, areas: tuple[AreaBuilder, ...] = AREAS) -> Json:

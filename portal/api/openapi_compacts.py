@@ -27,7 +27,15 @@ SLUG = {
     "description": "The compact's `id` as listed by /api/v1/compacts.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 64},
 }
+QUARTER_PATTERN = r"^\d{4}-Q[1-4]$"
 STATES = ["PASS", "FAIL", "INDETERMINATE", "NO_DATA"]
+SCOPE = nullable(
+    {
+        "type": "string",
+        "pattern": PERIOD_PATTERN,
+        "description": "The year or quarter exported; null for the whole term.",
+    }
+)
 
 
 def _period(required: bool) -> Json:
@@ -42,6 +50,97 @@ def _period(required: bool) -> Json:
 
 def _number() -> Json:
     return nullable({"type": "number"})
+
+
+def _object(required: list[str], properties: Json, **extra: Json | str) -> Json:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": required,
+        "properties": properties,
+        **extra,
+    }
+
+
+def _export_schemas() -> dict[str, Json]:
+    """The time series and incident aggregates, as exported (one period, or a whole term)."""
+    point = _object(
+        [
+            "period",
+            "estimate",
+            "lower",
+            "upper",
+            "state",
+            "threshold",
+            "incidents",
+            "stale",
+            "snapshot_id",
+        ],
+        {
+            "period": {"type": "string", "pattern": PERIOD_PATTERN},
+            "estimate": _number(),
+            "lower": {**_number(), "description": "Lower bound of the 90% interval."},
+            "upper": {**_number(), "description": "Upper bound of the 90% interval."},
+            "state": {"type": "string", "enum": STATES},
+            "threshold": _number(),
+            "incidents": {"type": "integer", "minimum": 0},
+            "stale": {
+                "type": "boolean",
+                "description": "New verified evidence arrived since this scorecard was computed.",
+            },
+            "snapshot_id": {"type": "integer", "description": "The scorecard's input snapshot."},
+        },
+    )
+    aggregate = _object(
+        ["indicator_code", "indicator_name", "quarter", "incidents", "weight_sum"],
+        {
+            "indicator_code": {"type": "string"},
+            "indicator_name": {"type": "string", "description": "English catalogue name."},
+            "quarter": {"type": "string", "pattern": QUARTER_PATTERN},
+            "incidents": {"type": "integer", "minimum": 0},
+            "weight_sum": {"type": "number", "minimum": 0},
+        },
+    )
+    return {
+        "TimeSeries": _object(
+            ["compact", "period", "indicators"],
+            {
+                "compact": {"type": "string"},
+                "period": SCOPE,
+                "indicators": {
+                    "type": "array",
+                    "items": _object(
+                        ["code", "name", "points"],
+                        {
+                            "code": {"type": "string"},
+                            "name": {"type": "string", "description": "English catalogue name."},
+                            "points": {
+                                "type": "array",
+                                "description": "Oldest first; a year comes before its quarters.",
+                                "items": point,
+                            },
+                        },
+                    ),
+                },
+            },
+            description=(
+                "One series per indicator: estimate, 90% interval and state in each period that "
+                "has a scorecard, taken from the latest scorecard of that period."
+            ),
+        ),
+        "IncidentAggregates": _object(
+            ["compact", "period", "aggregates"],
+            {
+                "compact": {"type": "string"},
+                "period": SCOPE,
+                "aggregates": {"type": "array", "items": aggregate},
+            },
+            description=(
+                "Verified and partially verified incidents: count and weight sum per indicator "
+                "and quarter. Never single reports."
+            ),
+        ),
+    }
 
 
 def _schemas() -> dict[str, Json]:
@@ -194,6 +293,7 @@ def _schemas() -> dict[str, Json]:
                 "indicators": {"type": "array", "items": indicator_entry},
             },
         },
+        **_export_schemas(),
     }
 
 
@@ -203,7 +303,10 @@ def _problem(description: str) -> Json:
 
 def _responses() -> dict[str, Json]:
     return {
-        "BadPeriod": _problem("`period` is missing or not a year or quarter."),
+        "BadPeriod": _problem(
+            "`period` is missing or not a year or quarter. Exports of a whole term are built "
+            "in the background: POST /api/v1/compacts/{slug}/exports."
+        ),
         "Unauthenticated": _problem(
             "No credentials, or the bearer token is unknown, revoked or its account disabled."
         ),
@@ -231,6 +334,10 @@ def _csv(description: str) -> Json:
     }
 
 
+def _json_file(schema: str, description: str) -> Json:
+    return {**json_body(schema_ref(schema), description), "headers": CSV_HEADERS}
+
+
 def _operation(
     operation_id: str, summary: str, scope: str, ok: Json, parameters: list[Json], errors: list[str]
 ) -> Json:
@@ -250,6 +357,11 @@ def _operation(
         "description": (
             f"Needs a bearer token with the scope `{scope}` (or an assessor's or admin's "
             "signed-in session)."
+            + (
+                " One period, answered at once; a whole term is an export job."
+                if scope == "exports:read"
+                else ""
+            )
         ),
         "security": [{BEARER: []}],
         "parameters": parameters,
@@ -329,9 +441,43 @@ def compacts_area(config: Config) -> ApiArea:
                 "exports:read",
                 _csv(
                     "UTF-8 CSV: a header row, an HXL hashtag row, then one row per indicator × "
-                    "quarter. Aggregates only, never single reports."
+                    "quarter of the period. Aggregates only, never single reports."
                 ),
-                [SLUG, _period(False)],
+                [SLUG, _period(True)],
+                ALL_ERRORS,
+            )
+        },
+        "/api/v1/compacts/{slug}/incidents.json": {
+            "get": _operation(
+                "exportIncidentsJson",
+                "Export verified-incident counts and weight sums per indicator and quarter as JSON",
+                "exports:read",
+                _json_file("IncidentAggregates", "The aggregates of the period, as a file."),
+                [SLUG, _period(True)],
+                ALL_ERRORS,
+            )
+        },
+        "/api/v1/compacts/{slug}/timeseries.csv": {
+            "get": _operation(
+                "exportTimeSeriesCsv",
+                "Export each indicator's estimate, interval and state across the periods",
+                "exports:read",
+                _csv(
+                    "UTF-8 CSV: a header row, an HXL hashtag row, then one row per indicator × "
+                    "period that has a scorecard (a year: the year and its quarters), from the "
+                    "latest scorecard of each period."
+                ),
+                [SLUG, _period(True)],
+                ALL_ERRORS,
+            )
+        },
+        "/api/v1/compacts/{slug}/timeseries.json": {
+            "get": _operation(
+                "exportTimeSeriesJson",
+                "Export each indicator's estimate, interval and state across the periods as JSON",
+                "exports:read",
+                _json_file("TimeSeries", "The time series of the period, as a file."),
+                [SLUG, _period(True)],
                 ALL_ERRORS,
             )
         },

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal.assess import service
 from portal.assess.charts import Interval, TrendPoint, interval_chart, trend_chart
+from portal.assess.export_views import KIND_LABELS, register_export_pages
 from portal.assess.forms import AssessorDataForm, DecisionForm, PlanChangeForm
 from portal.assess.periods import BadPeriod, Period
 from portal.assess.scoring import NoPlan, compute_scorecard, current_plan
@@ -73,6 +74,7 @@ def make_blueprint(config: Config) -> Blueprint:
             "period": period,
             "card": card,
             "decision_form": DecisionForm(tier=str(compact.current_tier)),
+            "export_kinds": KIND_LABELS,
         }
         if card is not None:
             rtl = direction(current_language()) == "rtl"
@@ -253,6 +255,7 @@ def make_blueprint(config: Config) -> Blueprint:
         status = 400 if form.errors or form.form_errors else 200
         return render_template("assess/data.html", compact=compact, form=form), status
 
+    register_export_pages(bp, config)
     return bp
 
 

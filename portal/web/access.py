@@ -75,6 +75,15 @@ ACCESS: dict[str, Rule] = {
     "api.export_scorecard_json": API_EXPORTS,
     "api.export_scorecard_csv": API_EXPORTS,
     "api.export_incidents_csv": API_EXPORTS,
+    "api.export_incidents_json": API_EXPORTS,
+    "api.export_timeseries_csv": API_EXPORTS,
+    "api.export_timeseries_json": API_EXPORTS,
+    # Background exports: each is visible to the person who asked and to admins only (404 to
+    # others), which the export service checks per export.
+    "api.request_export": API_EXPORTS,
+    "api.list_exports": API_EXPORTS,
+    "api.export_status": API_EXPORTS,
+    "api.download_export": API_EXPORTS,
     # The transparency pages: protected aggregates only, for anyone, with no account.
     "public.compacts": PUBLIC,
     "public.compact": PUBLIC,
@@ -85,6 +94,10 @@ ACCESS: dict[str, Rule] = {
     "assess.decide": ASSESSOR,
     "assess.plan": ASSESSING,
     "assess.data": ASSESSOR,
+    "assess.exports": ASSESSING,
+    "assess.request_export": ASSESSING,
+    "assess.export": ASSESSING,
+    "assess.download_export": ASSESSING,
     "desk.queue": VERIFIER,
     "desk.bulk": VERIFIER,
     "desk.report": VERIFIER,

@@ -87,7 +87,11 @@ def test_scorecard_errors(api: ApiClient, world: dict[str, Any]) -> None:
         ("/api/v1/compacts/{slug}/scorecards?period=2026", "compacts:read"),
         ("/api/v1/compacts/{slug}/scorecards.csv?period=2026", "scorecards:read"),
         ("/api/v1/compacts/{slug}/scorecards.json?period=2026", "compacts:read"),
-        ("/api/v1/compacts/{slug}/incidents.csv", "scorecards:read"),
+        ("/api/v1/compacts/{slug}/incidents.csv?period=2026", "scorecards:read"),
+        ("/api/v1/compacts/{slug}/incidents.json?period=2026", "compacts:read"),
+        ("/api/v1/compacts/{slug}/timeseries.csv?period=2026", "scorecards:read"),
+        ("/api/v1/compacts/{slug}/timeseries.json?period=2026-Q1", "compacts:read"),
+        ("/api/v1/exports", "scorecards:read"),
     ],
 )
 def test_wrong_scope_missing_and_invalid_token(
