@@ -39,7 +39,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['compact_id'], ['compacts.id'], name=op.f('fk_data_exports_compact_id_compacts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_data_exports_requested_by_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_data_exports')),
-    sa.UniqueConstraint('public_id', name=op.f('uq_data_exports_public_id'))
+    sa.UniqueConstraint('public_id', name=op.f('uq_data_exports_public_id')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('data_exports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_data_exports_compact_id'), ['compact_id'], unique=False)

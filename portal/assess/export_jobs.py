@@ -204,11 +204,8 @@ def record_direct_export(
 
 def purge_expired(session: Session, now: dt.datetime | None = None) -> int:
     """Delete every export whose time is up, file and record; returns how many."""
-    result = session.execute(
-        delete(DataExport)
-        .where(DataExport.expires_at <= (now or utcnow()))
-        .execution_options(synchronize_session=False)
-    )
+    # Synchronised with the session, so an export loaded before the purge is not kept around.
+    result = session.execute(delete(DataExport).where(DataExport.expires_at <= (now or utcnow())))
     purged = int(cast("CursorResult[Any]", result).rowcount or 0)
     if purged:
         audit.record(

@@ -4,15 +4,22 @@ its exports must therefore contain, worked out here from the seed rather than by
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import pytest
+from redis import Redis
+from rq import Queue, SimpleWorker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.assess.periods import Period
 from portal.assess.scoring import compute_scorecard
+from portal.config import Config
 from portal.domain.catalogue import INDICATOR_CODES
 from portal.domain.models import ClusterState, Compact, Desk, IncidentCluster
+from portal.jobs.outbox import QUEUES
+from portal.jobs.runner import _worker_database
 
 SLUG = "iq-2026"
 YEARS = (2026, 2027, 2028)
@@ -92,3 +99,23 @@ def expected_incident_rows(seeded: Seeded, year: int | None = None) -> list[list
             continue
         rows.append([SLUG, "IQ", code, quarter, str(count), repr(weight)])
     return rows
+
+
+def worker_process(config: Config, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]:
+    """For a fixture: `rq worker --burst intake scoring maintenance` in this process, set up as
+    in production (its database from the environment, as `Config.from_env()` reads it)."""
+    monkeypatch.setenv("DATABASE_URL", config.database_url)
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(config.instance_path))
+    monkeypatch.setenv("SECRET_KEY", config.secret_key)
+    _worker_database.cache_clear()
+
+    def run() -> None:
+        assert config.redis_url is not None, "no worker without Redis"
+        redis = Redis.from_url(config.redis_url)
+        queues = [Queue(name, connection=redis) for name in QUEUES]
+        SimpleWorker(queues, connection=redis).work(burst=True)
+
+    yield run
+    if _worker_database.cache_info().currsize:
+        _worker_database().dispose()
+    _worker_database.cache_clear()

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -33,10 +33,15 @@ from portal.domain.models import (
 )
 from portal.domain.models.base import utcnow
 from portal.jobs.exports import purge_expired_exports
-from portal.jobs.outbox import QUEUES, rq_job_id
-from portal.jobs.runner import _worker_database
+from portal.jobs.outbox import rq_job_id
 from portal.web.services import EXTENSION
-from tests.assess.exports_world import SLUG, Seeded, expected_incident_rows, seed
+from tests.assess.exports_world import (
+    SLUG,
+    Seeded,
+    expected_incident_rows,
+    seed,
+    worker_process,
+)
 from tests.conftest import csrf_token, sign_in
 
 OWNER = "owner@example.org"
@@ -80,23 +85,7 @@ def inline_world(config: Config, make_user, session: Session) -> World:  # type:
 
 @pytest.fixture
 def rq_worker(config: Config, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]:
-    """`rq worker --burst intake scoring maintenance` in this process, set up like production
-    (its database from the environment); without REDIS_URL there is no worker to run."""
-    monkeypatch.setenv("DATABASE_URL", config.database_url)
-    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(config.instance_path))
-    monkeypatch.setenv("SECRET_KEY", config.secret_key)
-    _worker_database.cache_clear()
-
-    def run() -> None:
-        assert config.redis_url is not None
-        redis = Redis.from_url(config.redis_url)
-        queues = [Queue(name, connection=redis) for name in QUEUES]
-        SimpleWorker(queues, connection=redis).work(burst=True)
-
-    yield run
-    if _worker_database.cache_info().currsize:
-        _worker_database().dispose()
-    _worker_database.cache_clear()
+    yield from worker_process(config, monkeypatch)
 
 
 def _request(client: FlaskClient, kind: str = "incidents", fmt: str = "csv") -> str:

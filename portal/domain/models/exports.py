@@ -42,6 +42,9 @@ class DataExport(Base):
     """
 
     __tablename__ = "data_exports"
+    # Ids are never reused on SQLite either: an outbox job naming a purged export must not
+    # build the next one to take its id.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # What the URLs show: sequential ids would tell one assessor how many others export.
