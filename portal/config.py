@@ -126,9 +126,17 @@ class Config:
                 per_session=int(env.get("PORTAL_SUBMIT_PER_SESSION", "10")),
                 per_network=int(env.get("PORTAL_SUBMIT_PER_NETWORK", "120")),
                 network_window_seconds=int(env.get("PORTAL_SUBMIT_NETWORK_WINDOW", "600")),
+                bucket_bits=_bucket_bits(env),
             ),
             export_ttl_hours=int(env.get("PORTAL_EXPORT_TTL_HOURS", "72")),
         )
+
+
+def _bucket_bits(env: Mapping[str, str]) -> int:
+    bits = int(env.get("PORTAL_SUBMIT_BUCKET_BITS", "16"))
+    if not 8 <= bits <= 32:
+        raise ConfigError("PORTAL_SUBMIT_BUCKET_BITS must be between 8 and 32")
+    return bits
 
 
 def _flag(value: str) -> bool:

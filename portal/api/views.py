@@ -82,7 +82,6 @@ def make_blueprint(config: Config) -> Blueprint:
         # slowed whichever door it comes through. There is no session to count per client.
         blocked = check_submission(
             services().counters,
-            config.secret_key.encode(),
             config.submission_limits,
             network=network_of(request.remote_addr),
             session_id=None,

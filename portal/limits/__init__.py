@@ -10,7 +10,9 @@ from portal.limits.counters import (
     FallbackCounters,
     RedisCounters,
     Verdict,
+    bucket_key,
     counter_key,
+    slot_end,
 )
 
 __all__ = [
@@ -19,5 +21,7 @@ __all__ = [
     "FallbackCounters",
     "RedisCounters",
     "Verdict",
+    "bucket_key",
     "counter_key",
+    "slot_end",
 ]

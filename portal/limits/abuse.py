@@ -4,8 +4,13 @@ Twenty people in one room behind one address must all be able to send their repo
 per-network allowance is generous (a room's worth in a few minutes) while one browser session
 gets what one person needs. A script that floods the form is slowed to the network allowance.
 
-The network is never stored: its counter is named by an HMAC of the address and the day, kept in
-Redis (or the counters table) only until its window ends, and never written next to a report.
+Neither the network nor the session is stored, and no counter can be tied to one by the server's
+own secrets (docs/security.md, "Rate-limit counters"):
+
+- a counter's name is a keyed hash under the day's random key (`Counters.day_key`), never under
+  SECRET_KEY, cut to `bucket_bits` bits: one name stands for ~65,000 IPv4 addresses at 16 bits;
+- its window is a clock-aligned slot, so its expiry is a slot boundary, not submit time + window;
+- it lives in Redis (or the counters table) only until its slot ends, never next to a report.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import datetime as dt
 import ipaddress
 from dataclasses import dataclass
 
-from portal.limits.counters import Counters, Verdict, counter_key
+from portal.limits.counters import Counters, Verdict, bucket_key, utc_today
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,9 @@ class SubmissionLimits:
     session_window_seconds: int = 3600
     per_network: int = 120
     network_window_seconds: int = 600
+    # Bits kept of a network's or session's counter name. Fewer bits: more addresses behind each
+    # name, and more often two networks share one allowance (docs/security.md has the numbers).
+    bucket_bits: int = 16
 
 
 def network_of(address: str | None) -> str:
@@ -40,7 +48,6 @@ def network_of(address: str | None) -> str:
 
 def check_submission(
     counters: Counters,
-    secret: bytes,
     limits: SubmissionLimits,
     *,
     network: str,
@@ -48,20 +55,42 @@ def check_submission(
     today: dt.date | None = None,
 ) -> Verdict | None:
     """Count one submission; return the verdict that blocks it, or None when it may go ahead."""
-    day = (today or dt.date.today()).isoformat()
-    net = counters.hit(
-        counter_key(secret, "submit-network", f"{day}|{network}"),
+    key = counters.day_key(today or utc_today())
+    net = counters.hit_slot(
+        bucket_key(key, "submit-network", network, limits.bucket_bits),
         limit=limits.per_network + 1,
         window_seconds=limits.network_window_seconds,
     )
     if net.blocked:
         return net
     if session_id:
-        mine = counters.hit(
-            counter_key(secret, "submit-session", session_id),
+        mine = counters.hit_slot(
+            bucket_key(key, "submit-session", session_id, limits.bucket_bits),
             limit=limits.per_session + 1,
             window_seconds=limits.session_window_seconds,
         )
         if mine.blocked:
             return mine
     return None
+
+
+def check_receipt_attempt(
+    counters: Counters,
+    receipt: str,
+    *,
+    limit: int,
+    window_seconds: int,
+    today: dt.date | None = None,
+) -> Verdict:
+    """Count one follow-up attempt with `receipt` (its 16 digits, however grouped).
+
+    The same care as a submission, bar the cut: the receipt is a secret only its reporter holds,
+    so its full keyed hash reveals nothing, while a cut name would let a script spraying guesses
+    use up real reporters' attempts. The slot-aligned expiry keeps the attempt's time to its slot.
+    """
+    digits = "".join(receipt.split())
+    return counters.hit_slot(
+        bucket_key(counters.day_key(today or utc_today()), "receipt", digits, None),
+        limit=limit,
+        window_seconds=window_seconds,
+    )

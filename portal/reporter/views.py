@@ -19,8 +19,7 @@ from portal.domain.models import Role, User
 from portal.domain.workflow import REPORTER_LABELS
 from portal.i18n.templating import current_language
 from portal.keys.desks import DeskNotReady
-from portal.limits import counter_key
-from portal.limits.abuse import check_submission, network_of
+from portal.limits.abuse import check_receipt_attempt, check_submission, network_of
 from portal.reporter import followup as fu
 from portal.reporter.forms import ReceiptForm, ReplyForm, ReportForm
 from portal.reporter.messages import attachment_error, field_error, megabytes
@@ -75,7 +74,6 @@ def make_blueprint(config: Config) -> Blueprint:
         if request.method == "POST" and form.validate():
             blocked = check_submission(
                 services().counters,
-                config.secret_key.encode(),
                 config.submission_limits,
                 network=network_of(request.remote_addr),
                 session_id=flask_session.setdefault("sid", secrets.token_urlsafe(16)),
@@ -207,9 +205,12 @@ def make_blueprint(config: Config) -> Blueprint:
                 )
             ]
             return None
-        counters = services().counters
-        key = counter_key(config.secret_key.encode(), "receipt", receipt.display())
-        state = counters.hit(key, limit=RECEIPT_ATTEMPTS, window_seconds=RECEIPT_WINDOW)
+        state = check_receipt_attempt(
+            services().counters,
+            receipt.display(),
+            limit=RECEIPT_ATTEMPTS,
+            window_seconds=RECEIPT_WINDOW,
+        )
         if state.blocked:
             form.form_errors.append(
                 gettext("Too many attempts with this code. Please wait 15 minutes, then try again.")

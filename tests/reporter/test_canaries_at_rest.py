@@ -19,14 +19,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import text
+from redis import Redis
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from portal.config import Config
 from portal.desk.sealed import open_attachment_content
-from portal.limits import counter_key
+from portal.domain.models import ThrottleCounter
+from portal.limits import bucket_key, counter_key
 from tests.conftest import csrf_token
 from tests.reporter.at_rest import LogCapture, everything_at_rest, leaks
 from tests.reporter.conftest import (
@@ -162,6 +164,14 @@ def _minutes(start: dt.datetime, end: dt.datetime) -> list[str]:
     return stamps
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _epoch(moment: dt.datetime) -> int:
+    return int(moment.replace(tzinfo=dt.UTC).timestamp())
+
+
 @pytest.mark.xfail(
     condition=bool(os.environ.get("REDIS_URL")),
     strict=True,
@@ -178,43 +188,109 @@ def test_the_submit_time_rests_nowhere_more_precise_than_the_day(
         # Old WAL frames may hold staff timestamps (sign-ins) from tests run a moment ago.
         session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         session.commit()
-    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    started = _now()
     submit_ok(client, report_fields(session), files=[(jpeg(), "photo.jpg")])
-    ended = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    offset = dt.datetime.now() - dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    ended = _now()
+    offset = dt.datetime.now() - _now()
     stamps = _minutes(started, ended) + _minutes(started + offset, ended + offset)
     assert leaks(everything_at_rest(config), stamps) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="portal/limits/abuse.py names the network counter HMAC(SECRET_KEY, day|address): "
-    "whoever holds the server's own secret tests all 2^32 IPv4 addresses in minutes; and "
-    "DatabaseCounters stores expires_at = submit time + window to the second (rows outlive "
-    "their window until the next hit), so the exact submit time rests too.",
-)
+def _counters_at_rest(config: Config) -> dict[str, int]:
+    """Every rate-limit counter in Redis and in the database: its name and its expiry (Unix s)."""
+    found: dict[str, int] = {}
+    if config.redis_url:
+        redis = Redis.from_url(config.redis_url)
+        for key in redis.scan_iter("cw:limit:*"):
+            found[key.decode().removeprefix("cw:limit:")] = int(redis.expiretime(key))
+    engine = create_engine(config.database_url)
+    try:
+        with engine.connect() as connection:
+            for name, expires_at in connection.execute(
+                select(ThrottleCounter.key, ThrottleCounter.expires_at)
+            ):
+                found[name] = _epoch(expires_at)
+    finally:
+        engine.dispose()
+    return found
+
+
+def _day_key_at_rest(config: Config, day: dt.date) -> bytes:
+    """The day's counter key, read where it rests (Redis, or a row of the counters table)."""
+    if config.redis_url:
+        stored = Redis.from_url(config.redis_url).get(f"cw:limit-key:{day.isoformat()}")
+        assert stored, "no counter key for the day in Redis"
+        return stored
+    prefix = f"day-key:{day.isoformat()}:"
+    rows = [name for name in _counters_at_rest(config) if name.startswith(prefix)]
+    assert len(rows) == 1, rows
+    return bytes.fromhex(rows[0].removeprefix(prefix))
+
+
+def _minutes_but_slot_ends(
+    start: dt.datetime, end: dt.datetime, window: int, offset: dt.timedelta
+) -> list[str]:
+    """Minute stamps around [start, end] + window, UTC and local, but those a slot ends in.
+
+    A clock-aligned expiry rests as a slot boundary, which may fall within a minute of submit
+    time + window by chance; the boundaries themselves are what the counters may show.
+    """
+    stamps = []
+    moment = (start + dt.timedelta(seconds=window)).replace(second=0, microsecond=0)
+    moment -= dt.timedelta(minutes=1)
+    while moment <= end + dt.timedelta(seconds=window, minutes=1):
+        if _epoch(moment) % window:
+            for shown in (moment, moment + offset):
+                stamps += [f"{shown:%Y-%m-%dT%H:%M}", f"{shown:%Y-%m-%d %H:%M}"]
+        moment += dt.timedelta(minutes=1)
+    return stamps
+
+
 def test_the_rate_limit_counters_reveal_neither_address_nor_submit_time(
     demo: Flask, client: FlaskClient, session: Session, config: Config
 ) -> None:
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         session.commit()
-    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    started = _now()
     submit_ok(client, report_fields(session), environ_base={"REMOTE_ADDR": CLIENT_IP})
-    ended = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    guess = counter_key(
-        config.secret_key.encode(), "submit-network", f"{dt.date.today().isoformat()}|{CLIENT_IP}"
-    ).split(":", 1)[1]
+    ended = _now()
     limits = config.submission_limits
-    windows = [
-        dt.timedelta(seconds=s)
-        for s in {limits.network_window_seconds, limits.session_window_seconds}
-    ]
-    stamps = [stamp for w in windows for stamp in _minutes(started + w, ended + w)]
+    windows = {
+        "submit-network": limits.network_window_seconds,
+        "submit-session": limits.session_window_seconds,
+    }
+    counters = _counters_at_rest(config)
+    counted = {
+        name: expiry for name, expiry in counters.items() if name.startswith(tuple(windows))
+    }
+    assert sorted(name.split(":")[0] for name in counted) == sorted(windows), counters
+
+    # Named under the day's random key, not the server's SECRET_KEY, and cut to a bucket: one
+    # name stands for 2^(32 - bits) IPv4 addresses, so holding the day's key confirms no address.
+    day = ended.date()
+    network = bucket_key(_day_key_at_rest(config, day), "submit-network", CLIENT_IP, 16)
+    assert limits.bucket_bits == 16 and network in counted
+    assert len(network.split(":")[1]) == 4
     places = everything_at_rest(config)
+    guesses = [
+        counter_key(config.secret_key.encode(), "submit-network", f"{when}|{CLIENT_IP}")
+        for when in (day.isoformat(), dt.date.today().isoformat())
+    ] + [counter_key(config.secret_key.encode(), "submit-network", CLIENT_IP)]
+    assert leaks(places, [g.split(":", 1)[1] for g in guesses]) == [], "SECRET_KEY confirms it"
+
+    # Each expiry is the end of the clock slot the submission fell in, not submit time + window.
+    for name, expiry in counted.items():
+        window = windows[name.split(":")[0]]
+        assert expiry % window == 0, f"{name} expires at {expiry}, not a slot boundary"
+        assert _epoch(started) < expiry <= _epoch(ended) + window
+    offset = dt.datetime.now() - _now()
+    stamps = [
+        stamp
+        for window in windows.values()
+        for stamp in _minutes_but_slot_ends(started, ended, window, offset)
+    ]
     assert leaks(places, stamps) == [], "an expiry gives the submit time away"
-    assert leaks(places, [guess]) == [], "an address guess is confirmed with the server's key"
 
 
 class _DiskWrites:
