@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, exists, func, select
@@ -108,7 +109,7 @@ class _Gathered:
 
     monthly: list[Any]
     reprisals: dict[dt.date, int]
-    units: list[tuple[str, dt.date, list[Any]]]  # (unit key, month, tally), sorted by the tally
+    units: list[tuple[dt.date, list[Any]]]  # (incident month, [unit key, "YYYY-MM", n]) by tally
     assessor: list[AssessorDatum]
     peers: dict[str, dict[str, list[float]]]
 
@@ -154,11 +155,10 @@ def gather_snapshots(
         )
         .group_by(IncidentCluster.unit_key, IncidentCluster.incident_month)
     ).all()
-    # Sorted once: each period's tallies are a filtered, so still sorted, copy of the list.
-    tallies = sorted(
-        ((key, month, [key, month.isoformat()[:7], int(n)]) for key, month, n in units if key),
-        key=lambda row: (row[2][0], row[2][1], row[2][2]),
-    )
+    # Sorted once: each period's tallies are a filtered, so still sorted, part of the list. The
+    # periods' snapshots share the tallies they have in common; nothing changes a snapshot.
+    tallies = [(month, [key, month.isoformat()[:7], int(n)]) for key, month, n in units if key]
+    tallies.sort(key=itemgetter(1))
     found = _Gathered(
         monthly=_monthly(session, compact, first, last),
         reprisals=reprisals,
@@ -214,9 +214,7 @@ def _snapshot(compact: Compact, period: Period, plan: MonitoringPlan, found: _Ga
             "items_delivered": _r(exposure.get("items_delivered")),
         },
         "evidence": dict(sorted(evidence.items())),
-        "unit_tallies": [
-            list(tally) for _key, month, tally in found.units if window_start < month <= end
-        ],
+        "unit_tallies": [tally for month, tally in found.units if window_start < month <= end],
         "peers": found.peers.get(str(period), {}),
         "suspension": {
             "mass_casualty": int(sum(int(r[6] or 0) for r in rows)),
@@ -342,23 +340,26 @@ def inputs_from_snapshot(snapshot: dict[str, Any]) -> ScoringInputs:
 def inputs_from_snapshots(snapshots: Sequence[dict[str, Any]]) -> list[ScoringInputs]:
     """Several periods' inputs at once. Their unit tallies overlap (a year and its fourth quarter
     read the same twelve months), so each distinct tally is read once and shared."""
-    tallies: dict[tuple[str, str, int], UnitMonthTally] = {}
+    tallies: dict[tuple[Any, ...], UnitMonthTally] = {}
     return [_inputs(snapshot, tallies) for snapshot in snapshots]
 
 
-def _unit_tally(
-    entry: list[Any], tallies: dict[tuple[str, str, int], UnitMonthTally]
-) -> UnitMonthTally:
-    key, month, n = str(entry[0]), str(entry[1]), int(entry[2])
-    found = tallies.get((key, month, n))
-    if found is None:
-        found = UnitMonthTally(key, dt.date.fromisoformat(month + "-01"), n)
-        tallies[(key, month, n)] = found
-    return found
+def _unit_tallies(
+    entries: list[list[Any]], tallies: dict[tuple[Any, ...], UnitMonthTally]
+) -> tuple[UnitMonthTally, ...]:
+    found = []
+    for entry in entries:
+        tally = tallies.get(tuple(entry))
+        if tally is None:
+            key, month, n = entry
+            tally = UnitMonthTally(key, dt.date.fromisoformat(month + "-01"), int(n))
+            tallies[tuple(entry)] = tally
+        found.append(tally)
+    return tuple(found)
 
 
 def _inputs(
-    snapshot: dict[str, Any], tallies: dict[tuple[str, str, int], UnitMonthTally]
+    snapshot: dict[str, Any], tallies: dict[tuple[Any, ...], UnitMonthTally]
 ) -> ScoringInputs:
     exposure = snapshot["exposure"]
     return ScoringInputs(
@@ -370,7 +371,7 @@ def _inputs(
             items_delivered=float(exposure["items_delivered"]),
         ),
         reporting_open=bool(snapshot["reporting_open"]),
-        unit_tallies=tuple(_unit_tally(entry, tallies) for entry in snapshot["unit_tallies"]),
+        unit_tallies=_unit_tallies(snapshot["unit_tallies"], tallies),
         peer_estimates={code: tuple(v) for code, v in snapshot["peers"].items()},
         suspension=SuspensionEvidence(
             mass_casualty_incidents=int(snapshot["suspension"]["mass_casualty"]),

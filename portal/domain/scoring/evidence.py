@@ -121,7 +121,7 @@ def month_index(month: date) -> int:
     return month.year * 12 + month.month - 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # thousands per scorecard: no per-instance dict
 class UnitMonthTally:
     unit_key: str
     month: date  # any day of the incident month; only year and month are read
