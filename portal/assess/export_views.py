@@ -53,7 +53,7 @@ class ExportRow:
     compact: Compact
     kind: str
     format: str
-    scope: str
+    period: str | None  # None: the whole term
     state: str
     state_label: str
     rows_done: int
@@ -78,7 +78,7 @@ def _row(export: DataExport, compact: Compact) -> ExportRow:
         compact=compact,
         kind=str(KIND_LABELS[export.kind]),
         format=str(export.format).upper(),
-        scope=export.period or gettext("Whole term"),
+        period=export.period,
         state=state,
         state_label=str(STATE_LABELS[state]),
         rows_done=int(export.rows_done),
