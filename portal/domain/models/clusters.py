@@ -24,13 +24,22 @@ class IncidentCluster(Base):
     __table_args__ = (
         # Scoring: a compact's verified incidents of a period, grouped by indicator.
         Index("ix_clusters_scoring", "compact_id", "state", "incident_month", "indicator_code"),
+        # Scoring of one indicator (HR-1 unit flags, OA-3 reprisals), unit keys from the index.
+        Index(
+            "ix_clusters_indicator",
+            "compact_id",
+            "indicator_code",
+            "state",
+            "incident_month",
+            "unit_key",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     desk_id: Mapped[int] = mapped_column(ForeignKey("desks.id"), index=True)
     compact_id: Mapped[int | None] = mapped_column(ForeignKey("compacts.id"), index=True)
-    indicator_code: Mapped[str] = mapped_column(String(8), index=True)
+    indicator_code: Mapped[str] = mapped_column(String(8))
     region: Mapped[str | None] = mapped_column(String(8))
     incident_month: Mapped[dt.date] = mapped_column(index=True)
     state: Mapped[ClusterState] = mapped_column(str_enum(ClusterState), default=ClusterState.OPEN)

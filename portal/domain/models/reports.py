@@ -37,8 +37,20 @@ class Report(Base):
         Index("ix_reports_desk_queue", "desk_id", text("(-priority)"), "id"),
         Index("ix_reports_all_queue", text("(-priority)"), "id"),
         Index("ix_reports_desk_age", "desk_id", "created_day", "id"),
-        # Early warnings on a scorecard: a compact's unverified reports of a period.
-        Index("ix_reports_compact_month", "compact_id", "incident_month", "status"),
+        # Early warnings on a scorecard: a compact's unverified reports of a period per indicator,
+        # counted from the index alone, without reading the reports themselves.
+        Index(
+            "ix_reports_compact_month",
+            "compact_id",
+            "status",
+            "incident_month",
+            "primary_indicator",
+        ),
+        # A cluster's reports with their grades: OA-3 counts reprisals with a report graded A–B
+        # and 1–2 from the index alone.
+        Index(
+            "ix_reports_cluster_id", "cluster_id", "source_reliability", "information_credibility"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +71,7 @@ class Report(Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     source_reliability: Mapped[str | None] = mapped_column(String(1))  # Admiralty A–F
     information_credibility: Mapped[int | None] = mapped_column(SmallInteger)  # 1–6
-    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("incident_clusters.id"), index=True)
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("incident_clusters.id"))
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Clear only when the reporter chose to show it; otherwise it is inside the sealed payload.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
