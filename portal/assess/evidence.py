@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -50,6 +51,7 @@ from portal.domain.scoring import (
 )
 
 EVIDENCE = (ClusterState.VERIFIED, ClusterState.PARTIALLY_VERIFIED)
+_HEX = re.compile(r"[0-9a-f]+")
 RATE_CODES = tuple(i.code for i in INDICATORS if i.estimator is EstimatorKind.GAMMA_RATE)
 DECIMALS = 6
 
@@ -103,13 +105,19 @@ def _monthly(session: Session, compact: Compact, first: dt.date, last: dt.date) 
     )
 
 
+class _Tally(NamedTuple):
+    month: dt.date
+    entry: list[Any]  # [unit key, "YYYY-MM", n], as a snapshot stores it
+    canonical: str  # the entry as `snapshot_digest` writes it
+
+
 @dataclass(frozen=True)
 class _Gathered:
     """What one pass per table found for all the periods asked for, before it is split."""
 
     monthly: list[Any]
     reprisals: dict[dt.date, int]
-    units: list[tuple[dt.date, list[Any]]]  # (incident month, [unit key, "YYYY-MM", n]) by tally
+    units: list[_Tally]  # sorted by entry
     assessor: list[AssessorDatum]
     peers: dict[str, dict[str, list[float]]]
 
@@ -157,7 +165,7 @@ def gather_snapshots(
     ).all()
     # Sorted once: each period's tallies are a filtered, so still sorted, part of the list. The
     # periods' snapshots share the tallies they have in common; nothing changes a snapshot.
-    tallies = [(month, [key, month.isoformat()[:7], int(n)]) for key, month, n in units if key]
+    tallies = [_tally(key, month, int(n)) for key, month, n in units if key]
     tallies.sort(key=itemgetter(1))
     found = _Gathered(
         monthly=_monthly(session, compact, first, last),
@@ -167,6 +175,13 @@ def gather_snapshots(
         peers=_peer_estimates(session, compact, periods),
     )
     return {str(period): _snapshot(compact, period, plan, found) for period in periods}
+
+
+def _tally(key: str, month: dt.date, n: int) -> _Tally:
+    entry = [key, month.isoformat()[:7], n]
+    if _HEX.fullmatch(key):  # nothing to escape: the text json.dumps writes for the entry
+        return _Tally(month, entry, f'["{key}","{entry[1]}",{n}]')
+    return _Tally(month, entry, _canonical(entry))
 
 
 def _window_start(period: Period) -> dt.date:
@@ -198,6 +213,7 @@ def _snapshot(compact: Compact, period: Period, plan: MonitoringPlan, found: _Ga
     wanted = {str(period), str(period.year)}
     _add_assessor_data([d for d in found.assessor if d.period in wanted], evidence)
     window_start = _window_start(period)
+    tallies = [t for t in found.units if window_start < t.month <= end]
     exposure = plan.exposure or {}
     snapshot: dict[str, Any] = {
         "compact": compact.public_id,
@@ -214,14 +230,14 @@ def _snapshot(compact: Compact, period: Period, plan: MonitoringPlan, found: _Ga
             "items_delivered": _r(exposure.get("items_delivered")),
         },
         "evidence": dict(sorted(evidence.items())),
-        "unit_tallies": [tally for month, tally in found.units if window_start < month <= end],
+        "unit_tallies": [t.entry for t in tallies],
         "peers": found.peers.get(str(period), {}),
         "suspension": {
             "mass_casualty": int(sum(int(r[6] or 0) for r in rows)),
             "reprisal": int(sum(int(r[7] or 0) for r in rows if r[0] == "OA-3")),
         },
     }
-    digest = snapshot_digest(snapshot)
+    digest = _digest(snapshot, tallies)
     snapshot["seed"] = int(digest[:8], 16)
     return Snapshot(snapshot, digest)
 
@@ -306,9 +322,24 @@ def _peer_estimates(
     }
 
 
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def snapshot_digest(snapshot: dict[str, Any]) -> str:
     body = {k: v for k, v in snapshot.items() if k != "seed"}
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(_canonical(body).encode()).hexdigest()
+
+
+def _digest(snapshot: dict[str, Any], tallies: list[_Tally]) -> str:
+    """`snapshot_digest`, with the unit tallies (most of a snapshot's text) written once for all
+    the periods of a batch. "unit_tallies" is the last key in sorted order: its text ends the
+    object."""
+    body = {k: v for k, v in snapshot.items() if k not in ("seed", "unit_tallies")}
+    if any(key > "unit_tallies" for key in body):
+        return snapshot_digest(snapshot)
+    units = ",".join(t.canonical for t in tallies)
+    canonical = f'{_canonical(body)[:-1]},"unit_tallies":[{units}]}}'
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

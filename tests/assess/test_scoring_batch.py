@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.assess.evidence import snapshot_digest
 from portal.assess.periods import Period
 from portal.assess.scoring import compute_scorecard, compute_scorecards
 from portal.domain.models import (
@@ -176,6 +177,7 @@ def test_a_batch_stores_what_each_period_computed_alone_stores(
     batch = compute_scorecards(session, compact, YEAR)
     assert list(batch) == [str(p) for p in YEAR]
     assert [_stored(session, card) for card in batch.values()] == expected
+    assert all(snapshot_digest(row["inputs"]) == row["digest"] for row in expected)
 
     # The data reached every part of the scorecard, so the comparison above compared something.
     by_period = {row["period"]: row for row in expected}
