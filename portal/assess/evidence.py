@@ -165,7 +165,8 @@ def gather_snapshots(
     ).all()
     # Sorted once: each period's tallies are a filtered, so still sorted, part of the list. The
     # periods' snapshots share the tallies they have in common; nothing changes a snapshot.
-    tallies = [_tally(key, month, int(n)) for key, month, n in units if key]
+    months: dict[dt.date, str] = {}
+    tallies = [_tally(key, month, int(n), months) for key, month, n in units if key]
     tallies.sort(key=itemgetter(1))
     found = _Gathered(
         monthly=_monthly(session, compact, first, last),
@@ -177,10 +178,13 @@ def gather_snapshots(
     return {str(period): _snapshot(compact, period, plan, found) for period in periods}
 
 
-def _tally(key: str, month: dt.date, n: int) -> _Tally:
-    entry = [key, month.isoformat()[:7], n]
+def _tally(key: str, month: dt.date, n: int, months: dict[dt.date, str]) -> _Tally:
+    name = months.get(month)
+    if name is None:
+        name = months[month] = month.isoformat()[:7]
+    entry = [key, name, n]
     if _HEX.fullmatch(key):  # nothing to escape: the text json.dumps writes for the entry
-        return _Tally(month, entry, f'["{key}","{entry[1]}",{n}]')
+        return _Tally(month, entry, f'["{key}","{name}",{n}]')
     return _Tally(month, entry, _canonical(entry))
 
 
@@ -370,28 +374,28 @@ def inputs_from_snapshot(snapshot: dict[str, Any]) -> ScoringInputs:
 
 def inputs_from_snapshots(snapshots: Sequence[dict[str, Any]]) -> list[ScoringInputs]:
     """Several periods' inputs at once. Their unit tallies overlap (a year and its fourth quarter
-    read the same twelve months), so each distinct tally is read once and shared."""
-    tallies: dict[tuple[Any, ...], UnitMonthTally] = {}
+    read the same twelve months) and `gather_snapshots` lets them share each tally's entry, so an
+    entry is read once. Entries are told apart by identity, which is safe while the snapshots,
+    and so their entries, are alive: for the whole call."""
+    tallies: dict[int, UnitMonthTally] = {}
     return [_inputs(snapshot, tallies) for snapshot in snapshots]
 
 
 def _unit_tallies(
-    entries: list[list[Any]], tallies: dict[tuple[Any, ...], UnitMonthTally]
+    entries: list[list[Any]], tallies: dict[int, UnitMonthTally]
 ) -> tuple[UnitMonthTally, ...]:
     found = []
     for entry in entries:
-        tally = tallies.get(tuple(entry))
+        tally = tallies.get(id(entry))
         if tally is None:
             key, month, n = entry
             tally = UnitMonthTally(key, dt.date.fromisoformat(month + "-01"), int(n))
-            tallies[tuple(entry)] = tally
+            tallies[id(entry)] = tally
         found.append(tally)
     return tuple(found)
 
 
-def _inputs(
-    snapshot: dict[str, Any], tallies: dict[tuple[Any, ...], UnitMonthTally]
-) -> ScoringInputs:
+def _inputs(snapshot: dict[str, Any], tallies: dict[int, UnitMonthTally]) -> ScoringInputs:
     exposure = snapshot["exposure"]
     return ScoringInputs(
         evidence={code: _evidence(entry) for code, entry in snapshot["evidence"].items()},

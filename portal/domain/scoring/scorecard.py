@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -89,8 +90,12 @@ def flagged_units(
     the Leahy-style overlay must show, for as far back as the service chose to look.
     """
     per_unit: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    indices: dict[date, int] = {}  # a few distinct months among thousands of tallies
     for tally in tallies:
-        per_unit[tally.unit_key][month_index(tally.month)] += tally.incidents
+        index = indices.get(tally.month)
+        if index is None:
+            index = indices[tally.month] = month_index(tally.month)
+        per_unit[tally.unit_key][index] += tally.incidents
     flagged = []
     for unit_key, months in per_unit.items():
         ordered = sorted(months.items())
