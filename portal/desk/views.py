@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
@@ -150,7 +150,7 @@ def make_blueprint(config: Config) -> Blueprint:
             )
             return redirect(url_for("desk.queue"))
         db().commit()
-        flash(gettext("%(count)s reports updated.", count=len(reports)), "info")
+        flash(ngettext("%(num)s report updated.", "%(num)s reports updated.", len(reports)), "info")
         return redirect(url_for("desk.queue"))
 
     @bp.route("/reports/<public_id>")
