@@ -7,10 +7,16 @@ cluster changes the evidence behind a compact's indicators, so it queues a scori
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import math
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from portal import audit
 from portal.domain.models import (
@@ -170,54 +176,175 @@ def set_state(
     return []
 
 
+# Duplicate suggestions weigh a pair the way record linkage does (Fellegi & Sunter, 1969): a
+# field two reports agree on adds log2(m / u) bits, a field they disagree on adds
+# log2((1 - m) / (1 - u)), a field either left empty nothing. m is how often two accounts of one
+# event agree on the field; u how often an account of another event happens to, counted value by
+# value among the candidates themselves, so a shared rare indicator, force or place says more
+# than a notorious checkpoint that half the candidates name. The m are round figures for how
+# people recall an event, not fitted to a test set (docs/desk.md gives recall over many sets).
+SAME_EVENT_AGREES: Final = {
+    "region": 0.95,  # people know where it happened; a village on a border sits in the next one
+    "month": 0.85,  # a date remembered a few days off crosses into the month before or after
+    "force": 0.8,  # police, army and militia share checkpoints, vehicles and uniforms
+    "indicator": 0.95,  # all describe what happened, some add a second thing or call it otherwise
+    "unit": 0.7,  # a unit or place in other words: "ERD", "Emergency Response Division"
+    "place": 0.7,
+    "day": 0.8,  # an exact date given by both, sometimes a day off
+}
+# Someone who does not know who they were tells nothing about the force.
+UNKNOWN_FORCE = "unknown"
+# Accounts of one event reach the desk over days to weeks after it: the gap between two arrivals
+# is taken as exponential with this mean, and compared in these bands of days.
+ARRIVAL_GAP_MEAN_DAYS = 10.0
+ARRIVAL_GAP_BANDS = (0, 2, 5, 10, 20, 40)
+# Accounts of one event back each other: a candidate that one of the report's few most alike
+# candidates finds alike too gains half of that second-hand evidence (the weaker of the two
+# links), up to the evidence for the candidate vouching for it. Only candidates the evidence
+# already favours 8 to 1 (3 bits) vouch for others.
+VOUCHERS = 3
+VOUCHER_BITS = 3.0
+SECOND_HAND_SHARE = 0.5
+
+
 @dataclass(frozen=True)
 class Suggestion:
     report: Report
-    score: float
+    score: float  # evidence for the same event, in bits: +1 doubles the odds
 
 
+def _codes(report: Report) -> frozenset[str]:
+    return frozenset(i.indicator_code for i in report.indicators) or frozenset(
+        {report.primary_indicator}
+    )
 
-def similarity(
-    a: Report, b: Report, key_counts: dict[str, int] | None = None, candidates: int = 0
-) -> float:
-    """How alike two reports look from clear coarse fields and keyed hashes alone.
 
-    A shared place, unit or day says more when few reports share it: a notorious checkpoint
-    appears in many unrelated reports, a small village or a unit's nickname in few, so a match
-    on a key carried by more than three candidates counts half.
-    """
-    counts = key_counts or {}
-    score = 0.0
-    codes_a = {i.indicator_code for i in a.indicators} or {a.primary_indicator}
-    codes_b = {i.indicator_code for i in b.indicators} or {b.primary_indicator}
-    shared = codes_a & codes_b
-    if shared:
-        # Reporters tick different secondary boxes for one event: any shared indicator counts.
-        score += 3 + len(shared) - 1
-    if a.region and a.region == b.region:
-        score += 3
-    if a.incident_month == b.incident_month:
-        score += 2
-    for mine, theirs, points in (
-        (a.unit_key, b.unit_key, 5),
-        (a.place_key, b.place_key, 5),
-        (a.day_key, b.day_key, 4),
-    ):
-        if mine and mine == theirs:
-            score += points if counts.get(mine, 0) <= 3 else points // 2
-    # The fingerprint repeats region, month and indicator; it adds only when it carries a place
-    # or a unit, not when both reports merely left those empty.
-    if a.fingerprint and a.fingerprint == b.fingerprint and (a.unit_key or a.place_key):
-        score += 2
-    if a.force_branch == b.force_branch:
-        score += 1
-    return score
+def _values(report: Report, codes: frozenset[str]) -> list[tuple[str, object]]:
+    """What a report is compared on, each value counted for u."""
+    coarse: list[tuple[str, object]] = [
+        ("region", report.region),
+        ("month", report.incident_month),
+        ("force", report.force_branch),
+    ]
+    keyed = [
+        (field, key)
+        for field, key in (
+            ("unit", report.unit_key),
+            ("place", report.place_key),
+            ("day", report.day_key),
+        )
+        if key
+    ]
+    return [*coarse, *(("indicator", code) for code in sorted(codes)), *keyed]
+
+
+def _gap_band(a: Report, b: Report) -> int:
+    return bisect.bisect_left(ARRIVAL_GAP_BANDS, abs((a.created_day - b.created_day).days))
+
+
+def _arrived_within(days: int) -> float:
+    """P(two accounts of one event arrive at most `days` whole days apart)."""
+    return 1 - math.exp(-(days + 1) / ARRIVAL_GAP_MEAN_DAYS) if days >= 0 else 0.0
+
+
+_BAND_EDGES = (-1, *ARRIVAL_GAP_BANDS)
+# m for each gap band; the last band is everything beyond the last edge.
+_SAME_EVENT_GAP = (
+    *(_arrived_within(hi) - _arrived_within(lo) for lo, hi in itertools.pairwise(_BAND_EDGES)),
+    1 - _arrived_within(ARRIVAL_GAP_BANDS[-1]),
+)
+
+
+def _evidence(field: str, agree: bool, chance: float) -> float:
+    m = SAME_EVENT_AGREES[field]
+    return math.log2(m / chance) if agree else math.log2((1 - m) / (1 - chance))
+
+
+class CandidatePool:
+    """One report among its candidates, with how common each of its values is among them (the
+    u side of the evidence): the weight of each agreement and disagreement is set once here."""
+
+    def __init__(
+        self,
+        report: Report,
+        in_play: Sequence[Report],
+        codes: Mapping[int, frozenset[str]],
+        tally: Counter[tuple[str, object]],
+    ) -> None:
+        """`in_play` holds the report and its candidates; `tally` counts the values of all of
+        them, so the candidates' counts are the tally less the report's own values."""
+        self.report = report
+        self.codes = codes
+        self.size = len(in_play) - 1
+        self._tally = tally
+        self._own = Counter(_values(report, codes[report.id]))
+        mine = codes[report.id]
+        others = [r for r in in_play if r.id != report.id]
+        sharing = sum(1 for r in others if mine & codes[r.id])
+        self._no_shared_indicator = _evidence("indicator", False, (sharing + 1) / (self.size + 2))
+        gaps = Counter(_gap_band(report, r) for r in others)
+        self._arrival = [
+            math.log2(m / ((gaps[band] + 1) / (self.size + len(_SAME_EVENT_GAP))))
+            for band, m in enumerate(_SAME_EVENT_GAP)
+        ]
+        # (field, the report's value, bits if equal, bits if not), for the fields it filled in.
+        self._fields = [
+            (field, value, *self._weights(field, value))
+            for field, value in _values(report, frozenset())
+            if value is not None and not (field == "force" and value == UNKNOWN_FORCE)
+        ]
+
+    def _weights(self, field: str, value: object) -> tuple[float, float]:
+        chance = self.chance(field, value)
+        return _evidence(field, True, chance), _evidence(field, False, chance)
+
+    def chance(self, field: str, value: object) -> float:
+        """u: how likely a report of another event carries `value` (add-one smoothed)."""
+        count = self._tally[(field, value)] - self._own[(field, value)]
+        return (count + 1) / (self.size + 2)
+
+    def evidence_for(self, candidate: Report) -> float:
+        """Evidence, in bits, from clear coarse fields and keyed hashes alone, that `candidate`
+        tells of the same event as the pool's report."""
+        report = self.report
+        evidence = 0.0
+        for field, mine, equal, unequal in self._fields:
+            theirs = _FIELD_OF[field](candidate)
+            if theirs is None or (field == "force" and theirs == UNKNOWN_FORCE):
+                continue
+            if mine == theirs:
+                evidence += equal
+            elif field not in _NAMES or report.language == candidate.language:
+                evidence += unequal
+            # else: a name written in another language or script never hashes alike.
+        shared = self.codes[report.id] & self.codes[candidate.id]
+        if shared:
+            chance = min(self.chance("indicator", code) for code in shared)
+            evidence += _evidence("indicator", True, chance)
+        else:
+            evidence += self._no_shared_indicator
+        # An organisation filing a batch gives all its reports one day: no evidence then.
+        if report.organisation_id is None or report.organisation_id != candidate.organisation_id:
+            evidence += self._arrival[_gap_band(report, candidate)]
+        return evidence
+
+
+_FIELD_OF: Final[dict[str, Callable[[Report], object]]] = {
+    "region": lambda r: r.region,
+    "month": lambda r: r.incident_month,
+    "force": lambda r: r.force_branch,
+    "unit": lambda r: r.unit_key,
+    "place": lambda r: r.place_key,
+    "day": lambda r: r.day_key,
+}
+_NAMES = frozenset({"unit", "place"})
 
 
 def suggest_duplicates(
     session: Session, report: Report, *, limit: int = 5, window: int = 1000
 ) -> list[Suggestion]:
-    """Reports of the same desk within a month either side, most alike first."""
+    """Reports of the same desk within a month either side, most alike first; only those the
+    evidence favours (a positive score)."""
     candidates = session.scalars(
         select(Report)
         .where(
@@ -228,18 +355,38 @@ def suggest_duplicates(
             ),
             Report.status != ReportStatus.REJECTED,
         )
+        .options(defer(Report.payload_sealed))
         .order_by(Report.id.desc())
         .limit(window)
     ).all()
-    key_counts: dict[str, int] = {}
-    for candidate in candidates:
-        for key in {candidate.unit_key, candidate.place_key, candidate.day_key} - {None}:
-            assert key is not None
-            key_counts[key] = key_counts.get(key, 0) + 1
     scored = [
-        Suggestion(c, similarity(report, c, key_counts, len(candidates)))
-        for c in candidates
+        (score, c)
+        for score, c in rank_duplicates(report, candidates)
         if report.cluster_id is None or c.cluster_id != report.cluster_id
     ]
-    scored.sort(key=lambda s: (-s.score, -s.report.id))
-    return [s for s in scored[:limit] if s.score > 0]
+    return [Suggestion(c, round(score, 1)) for score, c in scored[:limit] if score > 0]
+
+
+def rank_duplicates(report: Report, candidates: Sequence[Report]) -> list[tuple[float, Report]]:
+    """Every candidate with its evidence, direct and second-hand, most alike first."""
+    in_play = [report, *candidates]
+    codes = {r.id: _codes(r) for r in in_play}
+    tally = Counter(value for r in in_play for value in _values(r, codes[r.id]))
+    pool = CandidatePool(report, in_play, codes, tally)
+    direct = {c.id: pool.evidence_for(c) for c in candidates}
+    ranked = sorted(candidates, key=lambda c: (-direct[c.id], -c.id))
+    total = dict(direct)
+    for voucher in ranked[:VOUCHERS]:
+        if direct[voucher.id] < VOUCHER_BITS:
+            break
+        # The voucher's candidates are taken as the report's (the same desk, a month apart).
+        voucher_pool = CandidatePool(voucher, in_play, codes, tally)
+        for c in candidates:
+            if c.id != voucher.id:
+                link = min(direct[voucher.id], voucher_pool.evidence_for(c))
+                # One is never surer of a report through another than of that other.
+                lifted = min(direct[c.id] + SECOND_HAND_SHARE * link, direct[voucher.id])
+                total[c.id] = max(total[c.id], lifted)
+    scored = [(total[c.id], c) for c in candidates]
+    scored.sort(key=lambda pair: (-pair[0], -direct[pair[1].id], -pair[1].id))
+    return scored
