@@ -11,7 +11,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.assess.evidence import gather_snapshots, inputs_from_snapshot, inputs_from_snapshots
+from portal.assess.evidence import (
+    Snapshot,
+    gather_snapshots,
+    inputs_from_snapshot,
+    inputs_from_snapshots,
+)
 from portal.assess.periods import Period
 from portal.domain.catalogue import INDICATORS
 from portal.domain.models import (
@@ -195,51 +200,68 @@ def compute_scorecards(
     if not wanted:
         return {}
     plan_row = current_plan(session, compact)
-    plan = scoring_plan(plan_row)
     snapshots = gather_snapshots(session, compact, wanted, plan_row)
-    digests = {name: snapshot.digest for name, snapshot in snapshots.items()}
     stored = dict(
         session.execute(
             select(ScoringSnapshot.digest, ScoringSnapshot.id).where(
-                ScoringSnapshot.digest.in_(set(digests.values()))
+                ScoringSnapshot.digest.in_({s.digest for s in snapshots.values()})
             )
         ).all()
     )
     fresh = [
-        ScoringSnapshot(digest=snapshot.digest, compact_id=compact.id, inputs=snapshot.inputs)
-        for name, snapshot in snapshots.items()
-        if digests[name] not in stored
+        ScoringSnapshot(digest=s.digest, compact_id=compact.id, inputs=s.inputs)
+        for s in snapshots.values()
+        if s.digest not in stored
     ]
+    # Only a snapshot stored before can have a scorecard already.
+    existing = (
+        {
+            (row.period, row.snapshot_id): row
+            for row in session.scalars(
+                select(Scorecard).where(
+                    Scorecard.compact_id == compact.id,
+                    Scorecard.snapshot_id.in_(set(stored.values())),
+                )
+            )
+        }
+        if stored
+        else {}
+    )
     if fresh:
         session.add_all(fresh)
         session.flush()
         stored.update((row.digest, row.id) for row in fresh)
-    snapshot_ids = {name: stored[digest] for name, digest in digests.items()}
-    existing = {
-        (row.period, row.snapshot_id): row
-        for row in session.scalars(
-            select(Scorecard).where(
-                Scorecard.compact_id == compact.id,
-                Scorecard.snapshot_id.in_(set(snapshot_ids.values())),
-            )
-        )
-    }
-    latest = _latest_scorecards(session, compact, {str(p.previous()) for p in wanted})
-    parsed = inputs_from_snapshots([snapshot.inputs for snapshot in snapshots.values()])
-    inputs = dict(zip(snapshots, parsed, strict=True))
-    warnings: dict[str, dict[str, int]] | None = None
+    snapshot_ids = {name: stored[s.digest] for name, s in snapshots.items()}
     cards: dict[str, Scorecard] = {}
-    for period in wanted:
-        name = str(period)
-        history = _history(compact, period, latest.get(str(period.previous())))
-        computed = _score(inputs[name], plan, history)
-        found = existing.get((name, snapshot_ids[name]))
-        if found is not None:
+    for name, snapshot_id in snapshot_ids.items():
+        found = existing.get((name, snapshot_id))
+        if found is not None:  # the same inputs were scored before: that scorecard stands
             found.stale = False
             cards[name] = found
-            continue
-        if warnings is None:
-            warnings = early_warnings(session, compact, wanted)
+    new = [p for p in wanted if str(p) not in cards]
+    if new:
+        _score_new(session, compact, plan_row, new, snapshots, snapshot_ids, cards)
+    return {str(p): cards[str(p)] for p in wanted}
+
+
+def _score_new(
+    session: Session,
+    compact: Compact,
+    plan_row: MonitoringPlan,
+    new: list[Period],
+    snapshots: dict[str, Snapshot],
+    snapshot_ids: dict[str, int],
+    cards: dict[str, Scorecard],
+) -> None:
+    """Score the periods no stored scorecard has these inputs for, in order, and write them."""
+    plan = scoring_plan(plan_row)
+    latest = _latest_scorecards(session, compact, {str(p.previous()) for p in new})
+    parsed = inputs_from_snapshots([snapshots[str(p)].inputs for p in new])
+    warnings = early_warnings(session, compact, new)
+    for period, inputs in zip(new, parsed, strict=True):
+        name = str(period)
+        history = _history(compact, period, latest.get(str(period.previous())))
+        computed = _score(inputs, plan, history)
         cards[name] = Scorecard(
             compact_id=compact.id,
             period=name,
@@ -264,11 +286,8 @@ def compute_scorecards(
         latest[name] = _Latest(
             {s.code: s.state for s in computed.card.scores}, frozenset(computed.tier.counted)
         )
-    new = [card for card in cards.values() if card.id is None]
-    if new:
-        session.add_all(new)
-        session.flush()
-    return cards
+    session.add_all(cards[str(p)] for p in new)
+    session.flush()
 
 
 def _assessment(tier: TierAssessment, history: History) -> dict[str, Any]:
