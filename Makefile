@@ -64,7 +64,7 @@ run: demo
 	PORTAL_DEMO=1 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 worker: install
-	$(BIN)/rq worker --url "$${REDIS_URL:?set REDIS_URL}" intake scoring maintenance
+	$(BIN)/rq worker --url "$${REDIS_URL:?set REDIS_URL}" --logging_level WARNING intake scoring maintenance
 
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \

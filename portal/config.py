@@ -132,6 +132,19 @@ class Config:
         )
 
 
+def jobs_tick_seconds(environ: Mapping[str, str] | None = None) -> int:
+    """`PORTAL_JOBS_TICK_SECONDS`: how often reporters' jobs are handed over (docs/jobs.md).
+
+    Read on its own, not through `Config.from_env()`: `rq cron` needs no other setting. Intake
+    waits up to one tick; what rq keeps of those jobs carries tick times, never a submit time.
+    """
+    env = os.environ if environ is None else environ
+    tick = int(env.get("PORTAL_JOBS_TICK_SECONDS", "60"))
+    if not 5 <= tick <= 3600:
+        raise ConfigError("PORTAL_JOBS_TICK_SECONDS must be between 5 and 3600")
+    return tick
+
+
 def _bucket_bits(env: Mapping[str, str]) -> int:
     bits = int(env.get("PORTAL_SUBMIT_BUCKET_BITS", "16"))
     if not 8 <= bits <= 32:

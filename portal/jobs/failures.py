@@ -1,14 +1,16 @@
 """Failed jobs: list them and retry one (DESIGN §7), for `portal jobs …` and `/admin/jobs`.
 
 Two sources are merged. Outbox rows in state `failed` (the runner records the exception type; with
-no Redis, inline jobs fail only there), and rq's failed-job registry of each queue, which also holds
-jobs that are not outbox rows (the scheduled sweep and retention purge) and jobs whose worker died
-mid-run. What is shown is the job's id, queue and name and the exception's last line; never its
-arguments or rq's description, which repeats them.
+no Redis, inline jobs fail only there, and so do reporters' jobs run by a drain, which rq never
+holds one by one), and rq's failed-job registry of each queue, which also holds jobs that are not
+outbox rows (the scheduled sweep and retention purge) and jobs whose worker died mid-run. What is
+shown is the job's id, queue and name, the exception's last line and, for an outbox row, its
+attempts and the day it was added; never its arguments or rq's description, which repeats them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from contextlib import suppress
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry
@@ -24,7 +27,8 @@ from sqlalchemy import CursorResult, select, update
 from portal import audit
 from portal.database import Database
 from portal.domain.models import OutboxJob, OutboxState
-from portal.jobs.outbox import QUEUES, Dispatcher, rq_job_id
+from portal.jobs.drain import enqueue_drain
+from portal.jobs.outbox import HELD_QUEUES, QUEUES, Dispatcher, rq_job_id
 from portal.jobs.sweeper import outbox_lock
 
 _OUTBOX_JOB_ID = re.compile(r"outbox-(\d+)")
@@ -45,6 +49,8 @@ class FailedJob:
     error: str
     outbox_id: int | None = None
     in_rq: bool = False  # listed in rq's failed registry (as well as, or instead of, the outbox)
+    attempts: int | None = None  # outbox rows: times handed to a worker or a drain
+    day: dt.date | None = None  # outbox rows: the day the job was added (never finer)
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,8 @@ class Retried:
     queue: str
     name: str
     # The outbox row's state once dispatched: `done` or `failed` when it ran inline at once,
-    # `enqueued` when rq has it, `pending` when Redis failed meanwhile (the sweeper sends it).
-    # None for a plain rq job, which rq requeued.
+    # `enqueued` when rq has it (or, for a held queue, a drain that will run it), `pending` when
+    # Redis failed meanwhile (the sweeper sends it). None for a plain rq job, which rq requeued.
     state: OutboxState | None = None
 
 
@@ -92,6 +98,8 @@ def list_failed(database: Database, redis: Redis[bytes] | None) -> list[FailedJo
                 name=row.job,
                 error=last_line(row.last_error),
                 outbox_id=row.id,
+                attempts=row.attempts,
+                day=row.created_day,
             )
             for row in rows
         }
@@ -100,10 +108,8 @@ def list_failed(database: Database, redis: Redis[bytes] | None) -> list[FailedJo
         for job in _rq_failed(redis):
             known = found.get(job.id)
             outbox_id = outbox_id_of(job.id)
-            name = known.name if known else None
-            if name is None and outbox_id is not None:
-                row = session.get(OutboxJob, outbox_id)
-                name = row.job if row is not None else None
+            row = session.get(OutboxJob, outbox_id) if outbox_id is not None else None
+            name = known.name if known else row.job if row is not None else None
             found[job.id] = FailedJob(
                 job_id=job.id,
                 queue=job.origin,
@@ -113,6 +119,8 @@ def list_failed(database: Database, redis: Redis[bytes] | None) -> list[FailedJo
                 error=known.error if known and known.error else _rq_error(job),
                 outbox_id=outbox_id,
                 in_rq=True,
+                attempts=row.attempts if row is not None else None,
+                day=row.created_day if row is not None else None,
             )
     return sorted(found.values(), key=_newest_first)
 
@@ -217,6 +225,15 @@ def _retry_outbox_row(database: Database, redis: Redis[bytes] | None, outbox_id:
         # NoSuchJobError: its hash expired already; the registry entry is gone all the same.
         with suppress(NoSuchJobError):
             registry.remove(job_id, delete_job=True)
+    if redis is not None and queue in HELD_QUEUES:
+        # A reporter's job: a drain runs it, queued now. An admin's retry dates nothing a
+        # reporter did, and the drain names no row.
+        try:
+            enqueue_drain(redis, queue)
+        except RedisError:
+            # The row is pending again all the same: the next drain after Redis is back runs it.
+            return Retried(job_id=job_id, queue=queue, name=name, state=OutboxState.PENDING)
+        return Retried(job_id=job_id, queue=queue, name=name, state=OutboxState.ENQUEUED)
     Dispatcher(database, redis).dispatch([outbox_id])
     with database.transaction() as session:
         state = session.scalar(select(OutboxJob.state).where(OutboxJob.id == outbox_id))

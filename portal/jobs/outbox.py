@@ -1,4 +1,12 @@
-"""Adding jobs to the outbox and handing them to the queue after commit."""
+"""Adding jobs to the outbox and handing them to the queue after commit.
+
+rq writes created_at and enqueued_at to the microsecond into every job it holds. A job enqueued by
+the request that caused it would keep that request's exact time in Redis, and its id
+(`outbox-<row>`) ties it to the row and so to the report. Jobs a reporter's request causes
+therefore go on a *held* queue (`intake`): the web request leaves them in the outbox, and the
+scheduler's drain (`portal/jobs/drain.py`) runs them on a clock tick under no row's name. Jobs
+staff cause (scoring, maintenance, exports) are handed to rq at once. docs/jobs.md.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +28,8 @@ from portal.domain.models import OutboxJob, OutboxState
 log = logging.getLogger("portal.jobs")
 
 QUEUES = ("intake", "scoring", "maintenance")
+# Every job a reporter's request causes (a submission, a follow-up reply) goes on one of these.
+HELD_QUEUES = frozenset({"intake"})
 
 
 def add_job(session: Session, queue: str, job: str, **args: int | str) -> OutboxJob:
@@ -38,7 +48,11 @@ def rq_job_id(outbox_id: int) -> str:
 
 
 class Dispatcher:
-    """Hands committed outbox rows to rq, or runs them inline when there is no Redis."""
+    """Hands committed outbox rows to rq, or runs them inline when there is no Redis.
+
+    With Redis, rows of a held queue are left pending for the drain: the request that made them
+    touches no Redis key at all.
+    """
 
     def __init__(self, database: Database, redis: Redis[bytes] | None) -> None:
         self.database = database
@@ -70,7 +84,9 @@ class Dispatcher:
         with self.database.transaction() as session:
             rows = session.scalars(
                 select(OutboxJob).where(
-                    OutboxJob.id.in_(ids), OutboxJob.state == OutboxState.PENDING
+                    OutboxJob.id.in_(ids),
+                    OutboxJob.state == OutboxState.PENDING,
+                    OutboxJob.queue.not_in(HELD_QUEUES),
                 )
             ).all()
             for row in rows:
@@ -82,6 +98,8 @@ class Dispatcher:
                         "portal.jobs.runner.run_from_worker",
                         row.id,
                         job_id=rq_job_id(row.id),
+                        # A finished job leaves nothing behind; a failed one stays for an admin.
+                        result_ttl=0,
                         failure_ttl=30 * 24 * 3600,
                         description=f"{row.job} (outbox {row.id})",
                         unique=True,
@@ -90,15 +108,19 @@ class Dispatcher:
                 row.attempts += 1
 
 
-def pending_ids(session: Session, limit: int = 500) -> list[int]:
-    return list(
-        session.scalars(
-            select(OutboxJob.id)
-            .where(OutboxJob.state == OutboxState.PENDING)
-            .order_by(OutboxJob.id)
-            .limit(limit)
-        )
-    )
+def pending_ids(
+    session: Session, limit: int = 500, *, queues: Iterable[str] | None = None, after: int = 0
+) -> list[int]:
+    """Pending rows by id (those above `after`), of `queues` only when given."""
+    query = select(OutboxJob.id).where(OutboxJob.state == OutboxState.PENDING, OutboxJob.id > after)
+    if queues is not None:
+        query = query.where(OutboxJob.queue.in_(list(queues)))
+    return list(session.scalars(query.order_by(OutboxJob.id).limit(limit)))
+
+
+def immediate_queues() -> list[str]:
+    """The queues staff work goes on: handed to rq by the request that caused it."""
+    return [queue for queue in QUEUES if queue not in HELD_QUEUES]
 
 
 def job_args(row: OutboxJob) -> dict[str, Any]:

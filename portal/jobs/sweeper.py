@@ -14,10 +14,17 @@ retries them (`portal jobs retry`, `/admin/jobs`).
 Outbox rows carry no timestamp (docs/privacy.md), so "stuck" cannot mean "older than N
 seconds": every pending row is swept, and an `enqueued` row counts as lost only when Redis has no
 job for it.
+
+Rows of a held queue (reporters' jobs, `portal/jobs/outbox.py`) are the drain's, not the
+sweeper's: they are never enqueued one by one. The scheduled sweep only counts them (the scheduler
+enqueues a drain every tick anyway); a sweep typed by hand enqueues a drain for them. The sweep
+also deletes expired rate-limit counters from the database (`DatabaseCounters.purge_expired`):
+a row must not outlive its window until the next hit happens to clear it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,13 +35,16 @@ from redis import Redis
 from redis.exceptions import LockError
 from rq import get_current_job
 from rq.job import Job
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.orm import Session
 
 from portal.config import Config
 from portal.database import Database
 from portal.domain.models import OutboxJob, OutboxState
-from portal.jobs.outbox import Dispatcher, pending_ids, rq_job_id
+from portal.jobs.drain import enqueue_drain
+from portal.jobs.outbox import HELD_QUEUES, Dispatcher, immediate_queues, pending_ids, rq_job_id
 from portal.jobs.runner import _worker_database
+from portal.limits import DatabaseCounters
 
 log = logging.getLogger("portal.jobs")
 
@@ -59,15 +69,21 @@ class Swept:
     lost: int = 0  # `enqueued` rows whose rq job had vanished, made pending again
     already_queued: int = 0  # pending rows whose rq job exists: left to that job
     left_pending: int = 0  # rows still pending after the sweep (Redis failed during it)
+    held: int = 0  # reporters' rows waiting for a drain (never a log line: see drain.py)
+    drain_queued: bool = False  # this sweep enqueued a drain for them
     busy: bool = False  # another sweep held the lock; nothing was looked at
 
     def __str__(self) -> str:
         if self.busy:
             return "another sweep is running; nothing done"
-        return (
+        text = (
             f"{self.handed_over} job(s) handed to the queue, {self.lost} found lost with Redis, "
             f"{self.already_queued} already queued, {self.left_pending} still pending"
         )
+        if self.held:
+            then = "a drain is queued" if self.drain_queued else "the next tick drains them"
+            text += f"; {self.held} reporter job(s) held for the drain ({then})"
+        return text
 
 
 @contextmanager
@@ -97,13 +113,27 @@ def outbox_lock(redis: Redis[bytes] | None, *, wait_seconds: float | None = None
             log.warning("outbox lock expired before the sweep ended")
 
 
-def sweep(database: Database, redis: Redis[bytes] | None, *, limit: int = DEFAULT_LIMIT) -> Swept:
-    """Hand every pending row, and every enqueued row rq lost, to the queue (at most `limit`)."""
+def sweep(
+    database: Database,
+    redis: Redis[bytes] | None,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    drain_held: bool = True,
+) -> Swept:
+    """Hand every pending row, and every enqueued row rq lost, to the queue (at most `limit`).
+
+    With Redis, rows of held queues are counted, and handed to a drain if `drain_held` (a sweep
+    typed by hand); the scheduled sweep passes False, as its scheduler drains them every tick.
+    """
+    DatabaseCounters(database.sessions).purge_expired()
     try:
         with outbox_lock(redis):
             lost = _reset_lost(database, redis, limit) if redis is not None else 0
+            # Without Redis everything runs here, held rows too, as it does after a request.
+            queues = immediate_queues() if redis is not None else None
             with database.transaction() as session:
-                candidates = pending_ids(session, limit)
+                candidates = pending_ids(session, limit, queues=queues)
+                held = _held(session) if redis is not None else {}
             queued = _with_job(redis, candidates) if redis is not None else set()
             to_send = [i for i in candidates if i not in queued]
             Dispatcher(database, redis).dispatch(to_send)
@@ -115,6 +145,11 @@ def sweep(database: Database, redis: Redis[bytes] | None, *, limit: int = DEFAUL
                         )
                     )
                 )
+            drained = False
+            if redis is not None and drain_held:
+                for queue in held:
+                    enqueue_drain(redis, queue)
+                    drained = True
     except OutboxBusy:
         return Swept(busy=True)
     return Swept(
@@ -122,7 +157,19 @@ def sweep(database: Database, redis: Redis[bytes] | None, *, limit: int = DEFAUL
         lost=lost,
         already_queued=len(queued),
         left_pending=len(still),
+        held=sum(held.values()),
+        drain_queued=drained,
     )
+
+
+def _held(session: Session) -> dict[str, int]:
+    """Pending rows per held queue, for the queues that have any."""
+    rows = session.execute(
+        select(OutboxJob.queue, func.count(OutboxJob.id))
+        .where(OutboxJob.state == OutboxState.PENDING, OutboxJob.queue.in_(HELD_QUEUES))
+        .group_by(OutboxJob.queue)
+    ).all()
+    return {queue: count for queue, count in rows if count}
 
 
 def _reset_lost(database: Database, redis: Redis[bytes], limit: int) -> int:
@@ -179,6 +226,7 @@ def sweep_from_worker() -> None:
     if redis is None:
         url = Config.from_env().redis_url
         redis = Redis.from_url(url) if url else None
-    result = sweep(_worker_database(), redis)
-    if result.handed_over or result.left_pending or result.busy:
-        log.info("outbox sweep: %s", result)
+    result = sweep(_worker_database(), redis, drain_held=False)
+    # Staff jobs only: a count of reporters' held jobs per tick would date reports to the tick.
+    if result.handed_over or result.left_pending or result.lost or result.busy:
+        log.info("outbox sweep: %s", dataclasses.replace(result, held=0))

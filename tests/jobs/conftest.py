@@ -19,11 +19,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
 from rq import Queue, SimpleWorker
+from rq.cron import CronScheduler
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.config import Config
+from portal.config import Config, jobs_tick_seconds
 from portal.database import Database
 from portal.domain.models import OutboxJob, OutboxState
 from portal.jobs.outbox import QUEUES
@@ -86,6 +87,21 @@ def run_worker(redis: Redis, worker_env: None) -> Callable[[], Ran]:
         return rq_record(redis)
 
     return _run
+
+
+def scheduler(redis: Redis) -> CronScheduler:
+    """What `rq cron portal.jobs.schedule` builds before it starts its loop."""
+    found = CronScheduler(connection=redis)
+    found.load_config_from_file("portal.jobs.schedule")
+    return found
+
+
+def tick(redis: Redis) -> list[str]:
+    """What the scheduler enqueues at every tick (each held queue's drain, the outbox sweep)."""
+    every_tick = [job for job in scheduler(redis).get_jobs() if job.interval == jobs_tick_seconds()]
+    for job in every_tick:
+        job.enqueue(redis)
+    return sorted(job.name for job in every_tick)
 
 
 def database_of(app: Flask) -> Database:

@@ -21,7 +21,7 @@ from portal.domain.models import AuditEvent, OutboxJob, OutboxState, Role, User
 from portal.jobs.outbox import add_job
 from portal.web.services import EXTENSION
 from tests.conftest import csrf_token, sign_in
-from tests.jobs.conftest import Ran
+from tests.jobs.conftest import Ran, rq_record, tick
 
 CANARY = "CANARY-7f3a-argument"
 
@@ -121,6 +121,44 @@ def test_a_failed_job_is_listed_for_an_admin_and_runs_again_after_retry(
     assert "has not failed (any more)" in again
     assert flaky.runs == 2
     assert session.scalar(select(AuditEvent.id).where(AuditEvent.id > event.id)) is None
+
+
+def test_a_reporter_s_job_that_fails_in_a_drain_is_listed_from_its_row_and_retried(
+    demo: Flask,
+    admin: FlaskClient,
+    session: Session,
+    flaky: Flaky,
+    redis: Redis,
+    run_worker: Callable[[], Ran],
+) -> None:
+    row = add_job(session, "intake", "flaky", report_id=7)
+    session.commit()
+    demo.extensions[EXTENSION].dispatcher.dispatch([row.id])
+    tick(redis)
+    run_worker()
+    session.expire_all()
+    failed = session.get(OutboxJob, row.id)
+    job_id = f"outbox-{row.id}"
+
+    assert failed is not None and failed.state == OutboxState.FAILED and failed.attempts == 1
+    # The drain itself succeeded: rq holds no job, failed or not, that names the row.
+    assert rq_record(redis).failed == [] and redis.keys("rq:job:*") == []
+    page = admin.get("/admin/jobs").get_data(as_text=True)
+    assert job_id in page and "flaky" in page and "RuntimeError" in page
+    assert CANARY not in page and "printer" not in page
+    assert re.search(r"<dt>Attempts</dt><dd>1</dd>", page)
+    assert re.search(r"<dt>Added on</dt><dd>[^<]+</dd>", page)
+
+    flaky.broken = False
+    page = _retry(admin, job_id)
+
+    assert "is back in the queue" in page
+    assert [job.args for job in Queue("intake", connection=redis).jobs] == [("intake",)]
+    run_worker()
+    session.expire_all()
+    assert session.get(OutboxJob, row.id).state == OutboxState.DONE  # type: ignore[union-attr]
+    assert flaky.runs == 2
+    assert job_id not in admin.get("/admin/jobs").get_data(as_text=True)
 
 
 def test_the_command_line_lists_and_retries_an_outbox_job_by_its_number(

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import os
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -155,11 +156,27 @@ def test_a_photo_s_metadata_never_reaches_the_log_even_at_debug(
     assert leaks([("captured log", logs.text.encode())], STRIPPED) == []
 
 
-def _minutes(start: dt.datetime, end: dt.datetime) -> list[str]:
+def _stamps(start: dt.datetime, end: dt.datetime, slots: Iterable[int] = ()) -> list[str]:
+    """Minute stamps from a minute before `start` to a minute after `end` (naive UTC), in UTC and
+    in the local zone (whole minutes: a stray microsecond would shift every local stamp).
+
+    A minute in which a slot of the `slots` lengths ends is searched to the second instead, bar
+    the boundary instant itself (hh:mm:00.000000): a clock-aligned counter expiry rests as that
+    instant, which says only which slot something fell in.
+    """
+    offset = dt.timedelta(minutes=round((dt.datetime.now() - _now()).total_seconds() / 60))
+    windows = list(slots)
     stamps = []
     moment = start.replace(second=0, microsecond=0) - dt.timedelta(minutes=1)
     while moment <= end + dt.timedelta(minutes=1):
-        stamps += [f"{moment:%Y-%m-%dT%H:%M}", f"{moment:%Y-%m-%d %H:%M}"]
+        boundary = any(_epoch(moment) % window == 0 for window in windows)
+        for shown in (moment, moment + offset):
+            for minute in (f"{shown:%Y-%m-%dT%H:%M}", f"{shown:%Y-%m-%d %H:%M}"):
+                if not boundary:
+                    stamps.append(minute)
+                    continue
+                stamps += [f"{minute}:{second:02d}" for second in range(1, 60)]
+                stamps += [f"{minute}:00.{digit}" for digit in "123456789"]
         moment += dt.timedelta(minutes=1)
     return stamps
 
@@ -172,15 +189,6 @@ def _epoch(moment: dt.datetime) -> int:
     return int(moment.replace(tzinfo=dt.UTC).timestamp())
 
 
-@pytest.mark.xfail(
-    condition=bool(os.environ.get("REDIS_URL")),
-    strict=True,
-    raises=AssertionError,
-    reason="With Redis, Dispatcher._enqueue (portal/jobs/outbox.py) puts the intake job in rq "
-    "right after commit; rq stores created_at/enqueued_at to the microsecond in the hash "
-    "rq:job:outbox-<id>, and the outbox row maps that id to the report: the exact submit time "
-    "rests in Redis (30 days for a failed job, failure_ttl).",
-)
 def test_the_submit_time_rests_nowhere_more_precise_than_the_day(
     demo: Flask, client: FlaskClient, session: Session, config: Config
 ) -> None:
@@ -191,9 +199,9 @@ def test_the_submit_time_rests_nowhere_more_precise_than_the_day(
     started = _now()
     submit_ok(client, report_fields(session), files=[(jpeg(), "photo.jpg")])
     ended = _now()
-    offset = dt.datetime.now() - _now()
-    stamps = _minutes(started, ended) + _minutes(started + offset, ended + offset)
-    assert leaks(everything_at_rest(config), stamps) == []
+    limits = config.submission_limits
+    slots = (limits.network_window_seconds, limits.session_window_seconds)
+    assert leaks(everything_at_rest(config), _stamps(started, ended, slots)) == []
 
 
 def _counters_at_rest(config: Config) -> dict[str, int]:
@@ -225,25 +233,6 @@ def _day_key_at_rest(config: Config, day: dt.date) -> bytes:
     rows = [name for name in _counters_at_rest(config) if name.startswith(prefix)]
     assert len(rows) == 1, rows
     return bytes.fromhex(rows[0].removeprefix(prefix))
-
-
-def _minutes_but_slot_ends(
-    start: dt.datetime, end: dt.datetime, window: int, offset: dt.timedelta
-) -> list[str]:
-    """Minute stamps around [start, end] + window, UTC and local, but those a slot ends in.
-
-    A clock-aligned expiry rests as a slot boundary, which may fall within a minute of submit
-    time + window by chance; the boundaries themselves are what the counters may show.
-    """
-    stamps = []
-    moment = (start + dt.timedelta(seconds=window)).replace(second=0, microsecond=0)
-    moment -= dt.timedelta(minutes=1)
-    while moment <= end + dt.timedelta(seconds=window, minutes=1):
-        if _epoch(moment) % window:
-            for shown in (moment, moment + offset):
-                stamps += [f"{shown:%Y-%m-%dT%H:%M}", f"{shown:%Y-%m-%d %H:%M}"]
-        moment += dt.timedelta(minutes=1)
-    return stamps
 
 
 def test_the_rate_limit_counters_reveal_neither_address_nor_submit_time(
@@ -284,11 +273,13 @@ def test_the_rate_limit_counters_reveal_neither_address_nor_submit_time(
         window = windows[name.split(":")[0]]
         assert expiry % window == 0, f"{name} expires at {expiry}, not a slot boundary"
         assert _epoch(started) < expiry <= _epoch(ended) + window
-    offset = dt.datetime.now() - _now()
+    late = dt.timedelta(seconds=1)
     stamps = [
         stamp
         for window in windows.values()
-        for stamp in _minutes_but_slot_ends(started, ended, window, offset)
+        for stamp in _stamps(
+            started + window * late, ended + window * late, slots=windows.values()
+        )
     ]
     assert leaks(places, stamps) == [], "an expiry gives the submit time away"
 
