@@ -2,19 +2,20 @@
 
 Run: .venv/bin/python bench/desk.py [--try-indexes] [--keep] [--reuse] [--skip-http]
      [--reports 1000000] [--repetitions 50] [--case-seconds 6]
-     [--server postgresql://postgres@127.0.0.1:5432]
+     [--server postgresql://postgres@127.0.0.1:5432] [--database cw_bench_desk]
 
-Load. A database of its own (cw_bench_desk; the bench refuses any server but 127.0.0.1) is
-created, migrated to head with Alembic, and given 4 desks (IQ, PH, SO, NE: 55/25/15/5 % of the
-reports), one compact each and a few verifiers made with `create_account`. Then 1,000,000 reports
-and their 1-2 indicator rows go in with COPY (psycopg `cursor.copy()`), the columns drawn with
-numpy: ~5 % open (received/triaged/in_review/needs_info, mostly in the last 60 days), priorities
-0-150 skewed low, regions of the desk's country (`portal.i18n.places.regions`, Zipf-like), created
-days over 3 years (more recent = more), 8 % assigned, languages by desk from the 7 locales, a
-sealed payload of 200 random bytes (NULL once retention has shredded it). The two tables' secondary
-indexes and foreign keys are dropped for the COPY and rebuilt from the catalogue's own definitions;
-the bench checks that the indexes and constraints afterwards are exactly those of the migration.
-VACUUM ANALYZE ends the load; each step's time is printed.
+Load. A database of its own (--database, cw_bench_desk by default, dropped first if it is there;
+the bench refuses any server but 127.0.0.1) is created, migrated to head with Alembic, and given 4
+desks (IQ, PH, SO, NE: 55/25/15/5 % of the reports), one compact each and a few verifiers made with
+`create_account`. Then 1,000,000 reports and their 1-2 indicator rows go in with COPY (psycopg
+`cursor.copy()`), the columns drawn with numpy: ~5 % open (received/triaged/in_review/needs_info,
+mostly in the last 60 days), priorities 0-150 skewed low, regions of the desk's country
+(`portal.i18n.places.regions`, Zipf-like), created days over 3 years (more recent = more), 8 %
+assigned, languages by desk from the 7 locales, a sealed payload of 200 random bytes (NULL once
+retention has shredded it). The two tables' secondary indexes and foreign keys are dropped for the
+COPY and rebuilt from the catalogue's own definitions; the bench checks that the indexes and
+constraints afterwards are exactly those of the migration. VACUUM ANALYZE ends the load; each
+step's time is printed.
 
 Measure. For a verifier of the biggest and the smallest desk (IQ + NE, 60 % of all reports),
 each case runs through `queue_page` with a fresh ORM session per repetition (the product path:
@@ -80,6 +81,7 @@ from portal.auth.passwords import PasswordHashParams  # noqa: E402
 from portal.cli.database import alembic_config  # noqa: E402
 from portal.config import LOCALES, Config  # noqa: E402
 from portal.crypto import KdfParams  # noqa: E402
+from portal.desk.clusters import rank_duplicates, suggest_duplicates  # noqa: E402
 from portal.desk.queue import (  # noqa: E402
     Assigned,
     QueueFilters,
@@ -105,7 +107,7 @@ from portal.i18n.places import regions  # noqa: E402
 from portal.provision.accounts import NewAccount, create_account  # noqa: E402
 
 HOST = "127.0.0.1"  # the only server this bench ever talks to
-DATABASE = "cw_bench_desk"
+DATABASE = "cw_bench_desk"  # the default; --database names another (dropped and made again)
 TARGET_SECONDS = 0.050  # the queue page's p95 target
 PASSWORD = "bench password, not for production 7"
 FAST_HASH = PasswordHashParams(memory_kib=8 * 1024, iterations=1, lanes=1)
@@ -214,23 +216,30 @@ def pg(url: str, **kwargs: Any) -> psycopg.Connection:
     return psycopg.connect(url, **kwargs)
 
 
-def database_exists(server: str) -> bool:
+def database_name(raw: str) -> str:
+    """A plain identifier: it is written into DROP and CREATE DATABASE."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", raw):
+        raise SystemExit(f"--database must be a plain lower-case name, not {raw!r}")
+    return raw
+
+
+def database_exists(server: str, database: str) -> bool:
     with pg(f"{server}/postgres", autocommit=True) as conn:
         return (
-            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
             is not None
         )
 
 
-def recreate_database(server: str) -> None:
+def recreate_database(server: str, database: str) -> None:
     with pg(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
+        conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {database}")
 
 
-def drop_database(server: str) -> None:
+def drop_database(server: str, database: str) -> None:
     with pg(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 def schema_snapshot(conn: psycopg.Connection, tables: tuple[str, ...]) -> list[str]:
@@ -529,12 +538,12 @@ def report_rows(n: int, world: World, seed: int) -> Iterator[tuple[tuple[Any, ..
 
 
 def load(
-    server: str, n: int, world_factory: Callable[[], World], seed: int
+    server: str, database: str, n: int, world_factory: Callable[[], World], seed: int
 ) -> tuple[World, dict[str, float]]:
-    url = f"{server}/{DATABASE}"
+    url = f"{server}/{database}"
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    recreate_database(server)
+    recreate_database(server, database)
     command.upgrade(alembic_config(sqlalchemy_url(url)), "head")
     timings["create + migrate"] = time.perf_counter() - started
     world = world_factory()
@@ -1112,13 +1121,15 @@ def main() -> None:
     parser.add_argument("--repetitions", type=int, default=50)
     parser.add_argument("--case-seconds", type=float, default=6.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database", default=DATABASE, help="dropped and created again")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept, loaded database")
     parser.add_argument("--try-indexes", action="store_true", help="measure candidate indexes")
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args()
     server = server_url(args.server)
-    url = f"{server}/{DATABASE}"
+    database = args.database = database_name(args.database)
+    url = f"{server}/{database}"
     instance = Path(tempfile.mkdtemp(prefix="cw-bench-desk-"))
     started = time.perf_counter()
     try:
@@ -1127,12 +1138,12 @@ def main() -> None:
         shutil.rmtree(instance, ignore_errors=True)
         if not args.keep:
             with contextlib.suppress(psycopg.Error):
-                drop_database(server)
-            print(f"\nDropped {DATABASE}.")
+                drop_database(server, database)
+            print(f"\nDropped {database}.")
         else:
             print(
-                f"\nKept {DATABASE}; drop it with: "
-                f"psql -h {HOST} -U postgres -c 'DROP DATABASE {DATABASE}'"
+                f"\nKept {database}; drop it with: "
+                f"psql -h {HOST} -U postgres -c 'DROP DATABASE {database}'"
             )
         print(f"Whole run: {time.perf_counter() - started:.0f} s")
 
@@ -1149,7 +1160,9 @@ def run(args: argparse.Namespace, server: str, url: str, instance: Path) -> None
         kdf=FAST_KDF,
         log_level="WARNING",  # no access-log line per request inside the timings
     )
-    reuse = args.reuse and database_exists(server) and loaded_count(url) == args.reports
+    reuse = (
+        args.reuse and database_exists(server, args.database) and loaded_count(url) == args.reports
+    )
     app = create_app(config)  # connects lazily: the database is made by `load` below
     services = app.extensions[EXTENSION]
     personal = services.keyring.personal
@@ -1161,11 +1174,11 @@ def run(args: argparse.Namespace, server: str, url: str, instance: Path) -> None
 
     if reuse:
         world = reuse_world(services.database, personal, rng)
-        print(f"Reusing {DATABASE} with {args.reports:,} reports (no load).")
+        print(f"Reusing {args.database} with {args.reports:,} reports (no load).")
     else:
-        print(f"Loading {args.reports:,} reports into {DATABASE} on {HOST} ...", flush=True)
+        print(f"Loading {args.reports:,} reports into {args.database} on {HOST} ...", flush=True)
         services.database.dispose()
-        world, timings = load(server, args.reports, make_world, args.seed)
+        world, timings = load(server, args.database, args.reports, make_world, args.seed)
         indicator_rows = int(timings.pop("indicator rows"))
         print(f"Loaded {args.reports:,} reports and {indicator_rows:,} indicator rows:")
         for step, seconds in timings.items():
@@ -1187,6 +1200,7 @@ def run(args: argparse.Namespace, server: str, url: str, instance: Path) -> None
         f"{args.reports:,} reports, schema at migration head",
     )
     orm_overhead(bench, args)
+    suggestion_costs(bench, args)
     show_explains(bench, before, 3, "head")
     if not args.skip_http:
         http_page(app, bench, args)
@@ -1234,6 +1248,68 @@ def orm_overhead(bench: Bench, args: argparse.Namespace) -> None:
     print(
         "  (the queue template shows neither: Report.indicators is lazy='selectin', so every "
         "page also loads the indicators of all 51 rows fetched)"
+    )
+
+
+def suggestion_costs(bench: Bench, args: argparse.Namespace) -> None:
+    """The report page's duplicate suggestions at this size, for reports of the biggest desk.
+
+    Product: a fresh session loads the report by id and runs `suggest_duplicates` (the
+    candidates' columns and indicator codes in one SELECT, the ranking, the shown reports). Raw:
+    that first SELECT as it emitted it, on psycopg. The ranking alone (`rank_duplicates`) is
+    timed on the candidates loaded as ORM rows beforehand.
+    """
+    iq = bench.world.desk_ids["IQ"]
+    picks = (
+        (
+            "an open report",
+            f"SELECT id FROM reports WHERE desk_id = {iq} AND status = 'received' "
+            "ORDER BY id DESC LIMIT 1 OFFSET 20",
+        ),
+        (
+            "a report of two years ago",
+            f"SELECT id FROM reports WHERE desk_id = {iq} "
+            "AND created_day <= current_date - 730 ORDER BY id DESC LIMIT 1",
+        ),
+    )
+    print("\nDuplicate suggestions of one IQ report (the report page; p50 / p95 ms)")
+    for label, pick in picks:
+        measure_suggestions(bench, args, label, one(bench.raw, pick)[0])
+
+
+def measure_suggestions(bench: Bench, args: argparse.Namespace, label: str, report_id: int) -> None:
+    def suggest(capture: list[Any] | None = None) -> int:
+        with bench.database.sessions() as session:
+            report = session.get(Report, report_id)
+            assert report is not None
+            if capture is not None:
+
+                @event.listens_for(session, "do_orm_execute")
+                def _grab(state: Any) -> None:
+                    capture.append(state.statement)
+
+            return len(suggest_duplicates(session, report))
+
+    captured: list[Any] = []
+    shown = suggest(captured)
+    sql = literal_sql(captured[0])
+    with bench.database.sessions() as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        ids = {row.id for row in session.execute(captured[0])}
+        candidates = list(session.scalars(select(Report).where(Report.id.in_(ids))))
+        ranking = repeat(
+            lambda: rank_duplicates(report, candidates), args.repetitions, args.case_seconds
+        )
+    product = repeat(suggest, args.repetitions, args.case_seconds)
+    raw = repeat(lambda: bench.fetch_raw(sql), args.repetitions, args.case_seconds)
+    plan = plan_summary([r[0] for r in bench.fetch_raw("EXPLAIN " + sql)])
+    print(
+        f"  {label} (month {report.incident_month:%Y-%m}, {len(candidates)} candidates, "
+        f"{shown} shown): suggest_duplicates {ms(product.p50)} / {ms(product.p95)}, "
+        f"raw SELECT {ms(raw.p50)} / {ms(raw.p95)}, ranking alone {ms(ranking.p50)}; "
+        f"{'meets' if product.p95 < TARGET_SECONDS else 'misses'} the "
+        f"{TARGET_SECONDS * 1000:.0f} ms target\n    plan: {plan}"
     )
 
 

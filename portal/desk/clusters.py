@@ -8,15 +8,16 @@ cluster changes the evidence behind a compact's indicators, so it queues a scori
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import Row, delete, select
+from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.domain.models import (
@@ -24,6 +25,7 @@ from portal.domain.models import (
     ClusterState,
     IncidentCluster,
     Report,
+    ReportIndicator,
     User,
 )
 from portal.domain.models.base import today
@@ -213,33 +215,84 @@ class Suggestion:
     score: float  # evidence for the same event, in bits: +1 doubles the odds
 
 
-def _codes(report: Report) -> frozenset[str]:
-    return frozenset(i.indicator_code for i in report.indicators) or frozenset(
-        {report.primary_indicator}
-    )
+@dataclass(frozen=True, slots=True)
+class _Told:
+    """What a report tells the comparison, read once from the row (ORM attributes are slow to
+    read a thousand times over)."""
 
+    id: int
+    region: str | None
+    month: dt.date
+    force: str | None  # None when the reporter did not know who they were
+    unit: str | None
+    place: str | None
+    day: str | None
+    codes: frozenset[str]
+    language: str
+    organisation: int | None
+    arrived: int  # the created day's ordinal
 
-def _values(report: Report, codes: frozenset[str]) -> list[tuple[str, object]]:
-    """What a report is compared on, each value counted for u."""
-    coarse: list[tuple[str, object]] = [
-        ("region", report.region),
-        ("month", report.incident_month),
-        ("force", report.force_branch),
-    ]
-    keyed = [
-        (field, key)
-        for field, key in (
-            ("unit", report.unit_key),
-            ("place", report.place_key),
-            ("day", report.day_key),
+    @classmethod
+    def of(cls, report: Report) -> _Told:
+        codes = {i.indicator_code for i in report.indicators}
+        return cls.given([getattr(report, column.key) for column in _TOLD_COLUMNS], codes)
+
+    @classmethod
+    def given(cls, values: Sequence[Any], codes: set[str]) -> _Told:
+        """From the values of `_TOLD_COLUMNS` in that order (a row of them), and the report's
+        indicator codes (its primary indicator when it has no indicator rows)."""
+        (id_, region, month, force, unit, place, day, language, organisation, created, primary) = (
+            values[: len(_TOLD_COLUMNS)]
         )
-        if key
-    ]
-    return [*coarse, *(("indicator", code) for code in sorted(codes)), *keyed]
+        return cls(
+            id_,
+            region,
+            month,
+            None if force == UNKNOWN_FORCE else force,
+            unit,
+            place,
+            day,
+            frozenset(codes or {primary}),
+            language,
+            organisation,
+            created.toordinal(),
+        )
+
+    def fields(self) -> tuple[tuple[str, object], ...]:
+        """The compared fields, None where the reporter left them empty."""
+        return (
+            ("region", self.region),
+            ("month", self.month),
+            ("force", self.force),
+            ("unit", self.unit),
+            ("place", self.place),
+            ("day", self.day),
+        )
+
+    def values(self) -> list[tuple[str, object]]:
+        """What is counted for u: the fields given, and each indicator code."""
+        given = [(name, value) for name, value in self.fields() if value is not None]
+        return given + [("indicator", code) for code in self.codes]
 
 
-def _gap_band(a: Report, b: Report) -> int:
-    return bisect.bisect_left(ARRIVAL_GAP_BANDS, abs((a.created_day - b.created_day).days))
+# What the suggestion query reads of each candidate: no sealed column, no ORM object.
+_TOLD_COLUMNS = (
+    Report.id,
+    Report.region,
+    Report.incident_month,
+    Report.force_branch,
+    Report.unit_key,
+    Report.place_key,
+    Report.day_key,
+    Report.language,
+    Report.organisation_id,
+    Report.created_day,
+    Report.primary_indicator,
+)
+
+
+def _gap_band(a: _Told, b: _Told) -> int:
+    return bisect.bisect_left(ARRIVAL_GAP_BANDS, abs(a.arrived - b.arrived))
 
 
 def _arrived_within(days: int) -> float:
@@ -253,6 +306,7 @@ _SAME_EVENT_GAP = (
     *(_arrived_within(hi) - _arrived_within(lo) for lo, hi in itertools.pairwise(_BAND_EDGES)),
     1 - _arrived_within(ARRIVAL_GAP_BANDS[-1]),
 )
+_NAMES = frozenset({"unit", "place"})
 
 
 def _evidence(field: str, agree: bool, chance: float) -> float:
@@ -260,41 +314,50 @@ def _evidence(field: str, agree: bool, chance: float) -> float:
     return math.log2(m / chance) if agree else math.log2((1 - m) / (1 - chance))
 
 
+class _InPlay:
+    """A report and its candidates, counted once for all the pools drawn from them."""
+
+    def __init__(self, told: Sequence[_Told]) -> None:
+        self.size = len(told)
+        self.tally = Counter(value for t in told for value in t.values())
+        self.code_sets = Counter(t.codes for t in told)
+        self.arrivals = sorted(t.arrived for t in told)
+
+    def arrived_within(self, day: int, days: int) -> int:
+        """How many arrived at most `days` days from `day`."""
+        return bisect.bisect_right(self.arrivals, day + days) - bisect.bisect_left(
+            self.arrivals, day - days
+        )
+
+
 class CandidatePool:
     """One report among its candidates, with how common each of its values is among them (the
     u side of the evidence): the weight of each agreement and disagreement is set once here."""
 
-    def __init__(
-        self,
-        report: Report,
-        in_play: Sequence[Report],
-        codes: Mapping[int, frozenset[str]],
-        tally: Counter[tuple[str, object]],
-    ) -> None:
-        """`in_play` holds the report and its candidates; `tally` counts the values of all of
-        them, so the candidates' counts are the tally less the report's own values."""
-        self.report = report
-        self.codes = codes
-        self.size = len(in_play) - 1
-        self._tally = tally
-        self._own = Counter(_values(report, codes[report.id]))
-        mine = codes[report.id]
-        others = [r for r in in_play if r.id != report.id]
-        sharing = sum(1 for r in others if mine & codes[r.id])
+    def __init__(self, told: _Told, in_play: _InPlay) -> None:
+        """`in_play` counts the report and its candidates, so the candidates' counts are those
+        less the report's own."""
+        self.told = told
+        self.size = in_play.size - 1
+        self._tally = in_play.tally
+        self._own = Counter(told.values())
+        sharing = sum(n for codes, n in in_play.code_sets.items() if codes & told.codes) - 1
         self._no_shared_indicator = _evidence("indicator", False, (sharing + 1) / (self.size + 2))
-        gaps = Counter(_gap_band(report, r) for r in others)
+        # Candidates per arrival-gap band: within each band's upper edge, less the report itself.
+        within = [in_play.arrived_within(told.arrived, e) - 1 for e in ARRIVAL_GAP_BANDS]
+        gaps = [b - a for a, b in itertools.pairwise([0, *within, self.size])]
         self._arrival = [
-            math.log2(m / ((gaps[band] + 1) / (self.size + len(_SAME_EVENT_GAP))))
-            for band, m in enumerate(_SAME_EVENT_GAP)
+            math.log2(m / ((gap + 1) / (self.size + len(_SAME_EVENT_GAP))))
+            for gap, m in zip(gaps, _SAME_EVENT_GAP, strict=True)
         ]
-        # (field, the report's value, bits if equal, bits if not), for the fields it filled in.
-        self._fields = [
-            (field, value, *self._weights(field, value))
-            for field, value in _values(report, frozenset())
-            if value is not None and not (field == "force" and value == UNKNOWN_FORCE)
+        # (position in fields(), field, the report's value, bits if equal, bits if not).
+        self._weights = [
+            (n, field, value, *self._agreement(field, value))
+            for n, (field, value) in enumerate(told.fields())
+            if value is not None
         ]
 
-    def _weights(self, field: str, value: object) -> tuple[float, float]:
+    def _agreement(self, field: str, value: object) -> tuple[float, float]:
         chance = self.chance(field, value)
         return _evidence(field, True, chance), _evidence(field, False, chance)
 
@@ -303,50 +366,40 @@ class CandidatePool:
         count = self._tally[(field, value)] - self._own[(field, value)]
         return (count + 1) / (self.size + 2)
 
-    def evidence_for(self, candidate: Report) -> float:
+    def evidence_for(self, candidate: _Told) -> float:
         """Evidence, in bits, from clear coarse fields and keyed hashes alone, that `candidate`
         tells of the same event as the pool's report."""
-        report = self.report
+        told = self.told
+        theirs = candidate.fields()
         evidence = 0.0
-        for field, mine, equal, unequal in self._fields:
-            theirs = _FIELD_OF[field](candidate)
-            if theirs is None or (field == "force" and theirs == UNKNOWN_FORCE):
+        for n, field, mine, equal, unequal in self._weights:
+            their = theirs[n][1]
+            if their is None:
                 continue
-            if mine == theirs:
+            if mine == their:
                 evidence += equal
-            elif field not in _NAMES or report.language == candidate.language:
+            elif field not in _NAMES or told.language == candidate.language:
                 evidence += unequal
             # else: a name written in another language or script never hashes alike.
-        shared = self.codes[report.id] & self.codes[candidate.id]
+        shared = told.codes & candidate.codes
         if shared:
             chance = min(self.chance("indicator", code) for code in shared)
             evidence += _evidence("indicator", True, chance)
         else:
             evidence += self._no_shared_indicator
         # An organisation filing a batch gives all its reports one day: no evidence then.
-        if report.organisation_id is None or report.organisation_id != candidate.organisation_id:
-            evidence += self._arrival[_gap_band(report, candidate)]
+        if told.organisation is None or told.organisation != candidate.organisation:
+            evidence += self._arrival[_gap_band(told, candidate)]
         return evidence
-
-
-_FIELD_OF: Final[dict[str, Callable[[Report], object]]] = {
-    "region": lambda r: r.region,
-    "month": lambda r: r.incident_month,
-    "force": lambda r: r.force_branch,
-    "unit": lambda r: r.unit_key,
-    "place": lambda r: r.place_key,
-    "day": lambda r: r.day_key,
-}
-_NAMES = frozenset({"unit", "place"})
 
 
 def suggest_duplicates(
     session: Session, report: Report, *, limit: int = 5, window: int = 1000
 ) -> list[Suggestion]:
     """Reports of the same desk within a month either side, most alike first; only those the
-    evidence favours (a positive score)."""
-    candidates = session.scalars(
-        select(Report)
+    evidence favours (a positive score), and none of the report's own incident."""
+    picked = (
+        select(*_TOLD_COLUMNS, Report.cluster_id)
         .where(
             Report.desk_id == report.desk_id,
             Report.id != report.id,
@@ -355,38 +408,68 @@ def suggest_duplicates(
             ),
             Report.status != ReportStatus.REJECTED,
         )
-        .options(defer(Report.payload_sealed))
         .order_by(Report.id.desc())
         .limit(window)
+        .subquery()
+    )
+    rows = session.execute(
+        select(picked, ReportIndicator.indicator_code).outerjoin(
+            ReportIndicator, ReportIndicator.report_id == picked.c.id
+        )
     ).all()
-    scored = [
-        (score, c)
-        for score, c in rank_duplicates(report, candidates)
-        if report.cluster_id is None or c.cluster_id != report.cluster_id
-    ]
-    return [Suggestion(c, round(score, 1)) for score, c in scored[:limit] if score > 0]
+    first_rows: dict[int, Row[Any]] = {}
+    codes: dict[int, set[str]] = {}
+    for row in rows:  # a row per indicator of a candidate
+        first_rows.setdefault(row.id, row)
+        codes.setdefault(row.id, set())
+        if row.indicator_code is not None:
+            codes[row.id].add(row.indicator_code)
+    others = [_Told.given(row, codes[report_id]) for report_id, row in first_rows.items()]
+    same_incident = {
+        report_id
+        for report_id, row in first_rows.items()
+        if report.cluster_id is not None and row.cluster_id == report.cluster_id
+    }
+    ranked = _rank(_Told.of(report), others, keep=limit + len(same_incident))
+    best = [(s, i) for s, i in ranked if s > 0 and i not in same_incident][:limit]
+    shown = session.scalars(select(Report).where(Report.id.in_([i for _, i in best])))
+    by_id = {r.id: r for r in shown}
+    return [Suggestion(by_id[report_id], round(score, 1)) for score, report_id in best]
 
 
 def rank_duplicates(report: Report, candidates: Sequence[Report]) -> list[tuple[float, Report]]:
     """Every candidate with its evidence, direct and second-hand, most alike first."""
-    in_play = [report, *candidates]
-    codes = {r.id: _codes(r) for r in in_play}
-    tally = Counter(value for r in in_play for value in _values(r, codes[r.id]))
-    pool = CandidatePool(report, in_play, codes, tally)
-    direct = {c.id: pool.evidence_for(c) for c in candidates}
-    ranked = sorted(candidates, key=lambda c: (-direct[c.id], -c.id))
+    by_id = {c.id: c for c in candidates}
+    return [
+        (score, by_id[i]) for score, i in _rank(_Told.of(report), [_Told.of(c) for c in candidates])
+    ]
+
+
+def _rank(
+    told: _Told, others: Sequence[_Told], *, keep: int | None = None
+) -> list[tuple[float, int]]:
+    """(evidence, id) of the candidates, most alike first; with `keep`, the first `keep` are
+    exact and candidates that cannot reach them may be left out."""
+    in_play = _InPlay([told, *others])
+    pool = CandidatePool(told, in_play)
+    direct = {t.id: pool.evidence_for(t) for t in others}
+    by_direct = sorted(others, key=lambda t: (-direct[t.id], -t.id))
+    vouchers = [v for v in by_direct[:VOUCHERS] if direct[v.id] >= VOUCHER_BITS]
+    lifted_by = others
+    if keep is not None and vouchers and len(by_direct) > keep:
+        # Second-hand evidence lifts a candidate by at most half the best voucher's evidence:
+        # one that stays below the keep-th direct evidence then cannot reach the first `keep`.
+        floor = direct[by_direct[keep - 1].id] - SECOND_HAND_SHARE * direct[vouchers[0].id]
+        lifted_by = [t for t in others if direct[t.id] >= floor]
     total = dict(direct)
-    for voucher in ranked[:VOUCHERS]:
-        if direct[voucher.id] < VOUCHER_BITS:
-            break
+    for voucher in vouchers:
         # The voucher's candidates are taken as the report's (the same desk, a month apart).
-        voucher_pool = CandidatePool(voucher, in_play, codes, tally)
-        for c in candidates:
-            if c.id != voucher.id:
-                link = min(direct[voucher.id], voucher_pool.evidence_for(c))
+        voucher_pool = CandidatePool(voucher, in_play)
+        for t in lifted_by:
+            if t.id != voucher.id:
+                link = min(direct[voucher.id], voucher_pool.evidence_for(t))
                 # One is never surer of a report through another than of that other.
-                lifted = min(direct[c.id] + SECOND_HAND_SHARE * link, direct[voucher.id])
-                total[c.id] = max(total[c.id], lifted)
-    scored = [(total[c.id], c) for c in candidates]
-    scored.sort(key=lambda pair: (-pair[0], -direct[pair[1].id], -pair[1].id))
-    return scored
+                lifted = min(direct[t.id] + SECOND_HAND_SHARE * link, direct[voucher.id])
+                total[t.id] = max(total[t.id], lifted)
+    ranked = sorted(others, key=lambda t: (-total[t.id], -direct[t.id], -t.id))
+    return [(total[t.id], t.id) for t in (ranked if keep is None else ranked[:keep])]
