@@ -9,7 +9,7 @@ to seed, so this script scores --seeds sets (the test's seed and the ones after 
 of reporters writing names in Arabic script (`tests/desk/events.py`). No database: each account
 becomes a transient Report with the keyed hashes the reporter service would compute (under a
 random key), and a report's candidates are those `suggest_duplicates` selects (the desk's
-reports within a month either side, the 1,000 latest). Ranked by `rank_duplicates`, the
+reports within a month either side, the 1,000 nearest in arrival). Ranked by `rank_duplicates`, the
 function behind `suggest_duplicates`, and, in the same run, by the baseline: the scoring and the
 name hashing before 2026-11-27 (commit 42d1721; points for shared fields, keys of the name as
 typed), and the two halves of the change apart. Printed per share: recall of true pairs in the
@@ -39,7 +39,7 @@ from portal.jobs.intake import duplicate_fingerprint  # noqa: E402
 from tests.desk.events import SHOWN, WIDER, Account, Figures, accounts, measure  # noqa: E402
 
 COUNTRY = "IQ"
-WINDOW = 1000  # candidates, as suggest_duplicates
+WINDOW = 1000  # candidates, as suggest_duplicates: half after the report, the rest before
 Ranking = Callable[[Report, Sequence[Report]], list[tuple[float, Report]]]
 
 
@@ -125,10 +125,10 @@ def figures(generated: list[Account], reports: list[Report], ranking: Ranking) -
     def suggested(report_id: int) -> list[int]:
         report = reports[report_id - 1]
         low, high = shift_month(report.incident_month, -1), shift_month(report.incident_month, 1)
-        candidates = [
-            c for c in reversed(reports) if c.id != report.id and low <= c.incident_month <= high
-        ][:WINDOW]
-        return [c.id for score, c in ranking(report, candidates)[:WIDER] if score > 0]
+        in_window = [c for c in reports if c.id != report.id and low <= c.incident_month <= high]
+        later = [c for c in in_window if c.id > report.id][: WINDOW // 2]
+        earlier = [c for c in reversed(in_window) if c.id < report.id][: WINDOW - len(later)]
+        return [c.id for score, c in ranking(report, later + earlier)[:WIDER] if score > 0]
 
     return measure([(a, r.id) for a, r in zip(generated, reports, strict=True)], suggested)
 

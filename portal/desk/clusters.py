@@ -397,26 +397,15 @@ def suggest_duplicates(
     session: Session, report: Report, *, limit: int = 5, window: int = 1000
 ) -> list[Suggestion]:
     """Reports of the same desk within a month either side, most alike first; only those the
-    evidence favours (a positive score), and none of the report's own incident."""
-    picked = (
-        select(*_TOLD_COLUMNS, Report.cluster_id)
-        .where(
-            Report.desk_id == report.desk_id,
-            Report.id != report.id,
-            Report.incident_month.between(
-                shift_month(report.incident_month, -1), shift_month(report.incident_month, 1)
-            ),
-            Report.status != ReportStatus.REJECTED,
-        )
-        .order_by(Report.id.desc())
-        .limit(window)
-        .subquery()
-    )
-    rows = session.execute(
-        select(picked, ReportIndicator.indicator_code).outerjoin(
-            ReportIndicator, ReportIndicator.report_id == picked.c.id
-        )
-    ).all()
+    evidence favours (a positive score), and none of the report's own incident.
+
+    The candidates are the `window` such reports that reached the desk nearest in time to the
+    report (ids follow arrival), half after it and the rest before: accounts of one event
+    arrive close together, and each half is one walk of the primary key from the report's id.
+    """
+    later = _candidate_rows(session, report, window // 2, after=True)
+    earlier = _candidate_rows(session, report, window - len({r.id for r in later}), after=False)
+    rows = [*later, *earlier]
     first_rows: dict[int, Row[Any]] = {}
     codes: dict[int, set[str]] = {}
     for row in rows:  # a row per indicator of a candidate
@@ -435,6 +424,33 @@ def suggest_duplicates(
     shown = session.scalars(select(Report).where(Report.id.in_([i for _, i in best])))
     by_id = {r.id: r for r in shown}
     return [Suggestion(by_id[report_id], round(score, 1)) for score, report_id in best]
+
+
+def _candidate_rows(
+    session: Session, report: Report, count: int, *, after: bool
+) -> Sequence[Row[Any]]:
+    """`_TOLD_COLUMNS`, the cluster and one indicator code a row, of the `count` candidates
+    nearest to the report on one side."""
+    side = (Report.id > report.id) if after else (Report.id < report.id)
+    nearest = (
+        select(*_TOLD_COLUMNS, Report.cluster_id)
+        .where(
+            Report.desk_id == report.desk_id,
+            side,
+            Report.incident_month.between(
+                shift_month(report.incident_month, -1), shift_month(report.incident_month, 1)
+            ),
+            Report.status != ReportStatus.REJECTED,
+        )
+        .order_by(Report.id if after else Report.id.desc())
+        .limit(count)
+        .subquery()
+    )
+    return session.execute(
+        select(nearest, ReportIndicator.indicator_code).outerjoin(
+            ReportIndicator, ReportIndicator.report_id == nearest.c.id
+        )
+    ).all()
 
 
 def rank_duplicates(report: Report, candidates: Sequence[Report]) -> list[tuple[float, Report]]:
