@@ -4,17 +4,18 @@ Run: .venv/bin/python bench/duplicates.py [--seeds 10] [--first-seed 20260]
      [--arabic-shares 0,0.33,0.5,0.67]
 
 `tests/desk/test_duplicates.py` files one seed through the product (submission, keyed hashes,
-intake, the suggestion query); a single set of 60 events moves recall by a few points from seed
-to seed, so this script scores --seeds sets (the test's seed and the ones after it) for each share
-of reporters writing names in Arabic script (`tests/desk/events.py`). No database: each account
-becomes a transient Report with the keyed hashes the reporter service would compute (under a
-random key), and a report's candidates are those `suggest_duplicates` selects (the desk's
-reports within a month either side, the 1,000 nearest in arrival). Ranked by `rank_duplicates`, the
+intake, the suggestion query); a single set of 60 events moves recall by a few points from seed to
+seed, so this script scores --seeds sets (the test's seed and the ones after it) for each share of
+reporters writing names in Arabic script (`tests/desk/events.py`). No database: each account
+becomes a transient Report with the keyed hashes the reporter service would compute (under a random
+key), and a report's candidates are those `suggest_duplicates` selects (the desk's reports within a
+month either side, the 1,000 nearest in arrival: every one at this size, so the reports sharing a
+unit or place from beyond that window never come into it). Ranked by `rank_duplicates`, the
 function behind `suggest_duplicates`, and, in the same run, by the baseline: the scoring and the
 name hashing before 2026-11-27 (commit 42d1721; points for shared fields, keys of the name as
-typed), and the two halves of the change apart. Printed per share: recall of true pairs in the
-top 5 per seed, then mean, min and max, recall@8, precision@5 and MRR@5 over the seeds. Takes
-about 4 minutes for 10 seeds and 4 shares (the transient rows' attribute access is most of it).
+typed), and the two halves of the change apart. Printed per share: recall of true pairs in the top
+5 per seed, then mean, min and max, recall@8, precision@5 and MRR@5 over the seeds. Takes about 4
+minutes for 10 seeds and 4 shares (the transient rows' attribute access is most of it).
 """
 
 from __future__ import annotations

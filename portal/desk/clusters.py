@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import Row, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Row, delete, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from portal import audit
 from portal.domain.models import (
@@ -393,6 +393,10 @@ class CandidatePool:
         return evidence
 
 
+# At most this many reports sharing the report's unit or place are added from beyond the window.
+NAMED_BEYOND_WINDOW = 100
+
+
 def suggest_duplicates(
     session: Session, report: Report, *, limit: int = 5, window: int = 1000
 ) -> list[Suggestion]:
@@ -402,10 +406,23 @@ def suggest_duplicates(
     The candidates are the `window` such reports that reached the desk nearest in time to the
     report (ids follow arrival), half after it and the rest before: accounts of one event
     arrive close together, and each half is one walk of the primary key from the report's id.
+    On a busy desk that is a few days of arrivals, so reports that share the report's unit or
+    place key are added from the whole two months (the latest NAMED_BEYOND_WINDOW of them).
     """
-    later = _candidate_rows(session, report, window // 2, after=True)
-    earlier = _candidate_rows(session, report, window - len({r.id for r in later}), after=False)
+    later = _candidate_rows(session, report, window // 2, Report.id > report.id, Report.id)
+    before = window - len({row.id for row in later})
+    earlier = _candidate_rows(session, report, before, Report.id < report.id, Report.id.desc())
     rows = [*later, *earlier]
+    names = [
+        column == key
+        for column, key in (
+            (Report.unit_key, report.unit_key),
+            (Report.place_key, report.place_key),
+        )
+        if key is not None
+    ]
+    if names:
+        rows += _candidate_rows(session, report, NAMED_BEYOND_WINDOW, or_(*names), Report.id.desc())
     first_rows: dict[int, Row[Any]] = {}
     codes: dict[int, set[str]] = {}
     for row in rows:  # a row per indicator of a candidate
@@ -427,28 +444,32 @@ def suggest_duplicates(
 
 
 def _candidate_rows(
-    session: Session, report: Report, count: int, *, after: bool
+    session: Session,
+    report: Report,
+    count: int,
+    condition: ColumnElement[bool],
+    order: ColumnElement[Any] | InstrumentedAttribute[int],
 ) -> Sequence[Row[Any]]:
-    """`_TOLD_COLUMNS`, the cluster and one indicator code a row, of the `count` candidates
-    nearest to the report on one side."""
-    side = (Report.id > report.id) if after else (Report.id < report.id)
-    nearest = (
+    """`_TOLD_COLUMNS`, the cluster and one indicator code a row, of the first `count` of the
+    report's candidates that meet `condition`, in `order`."""
+    chosen = (
         select(*_TOLD_COLUMNS, Report.cluster_id)
         .where(
             Report.desk_id == report.desk_id,
-            side,
+            Report.id != report.id,
+            condition,
             Report.incident_month.between(
                 shift_month(report.incident_month, -1), shift_month(report.incident_month, 1)
             ),
             Report.status != ReportStatus.REJECTED,
         )
-        .order_by(Report.id if after else Report.id.desc())
+        .order_by(order)
         .limit(count)
         .subquery()
     )
     return session.execute(
-        select(nearest, ReportIndicator.indicator_code).outerjoin(
-            ReportIndicator, ReportIndicator.report_id == nearest.c.id
+        select(chosen, ReportIndicator.indicator_code).outerjoin(
+            ReportIndicator, ReportIndicator.report_id == chosen.c.id
         )
     ).all()
 

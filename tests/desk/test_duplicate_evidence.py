@@ -156,3 +156,28 @@ def test_names_written_alike_get_one_key_and_the_pair_is_the_first_suggestion(
     assert other.report.place_key != keys[0][0]
     assert other.report.unit_key != keys[0][1]
     assert len({unit for _, unit in keys}) == len(keys)
+
+
+def test_a_report_naming_the_same_place_is_a_candidate_even_beyond_the_window(
+    session: Session, file_report: FileReport
+) -> None:
+    """On a busy desk the window holds a few days of arrivals; a shared keyed place reaches
+    further, an account that shares nothing keyed does not."""
+    told: dict[str, Any] = {
+        "choices": ("HR-1.torture",),
+        "month": month_ago(3),
+        "region": "IQ-NI",
+        "force": "army",
+    }
+    named = file_report(place="Al-Amil camp gate", **told).report
+    unnamed = file_report(**told).report
+    for _ in range(6):  # other reports arriving in between
+        file_report(choices=("HR-2.held-no-reason",), month=month_ago(3), region="IQ-BG")
+    report = file_report(place="Amil camp gate", **told).report
+    assert report.place_key == named.place_key
+
+    everything = {s.report.id for s in suggest_duplicates(session, report)}
+    assert {named.id, unnamed.id} <= everything
+    busy = {s.report.id for s in suggest_duplicates(session, report, window=4)}
+    assert named.id in busy
+    assert unnamed.id not in busy
