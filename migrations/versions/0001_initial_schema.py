@@ -194,6 +194,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('scoring_snapshots', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_scoring_snapshots_compact_id'), ['compact_id'], unique=False)
+    if op.get_bind().dialect.name == 'postgresql':
+        # A year's snapshots are about a megabyte of JSON, written at once: lz4 compresses them
+        # about as small as the default pglz in half the time (docs/performance.md, scoring).
+        op.execute(
+            "DO $$ BEGIN IF 'lz4' = ANY (SELECT unnest(enumvals) FROM pg_settings"
+            " WHERE name = 'default_toast_compression') THEN"
+            " ALTER TABLE scoring_snapshots ALTER COLUMN inputs SET COMPRESSION lz4;"
+            " END IF; END $$"
+        )
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
