@@ -1290,7 +1290,8 @@ def measure_suggestions(bench: Bench, args: argparse.Namespace, label: str, repo
 
                 @event.listens_for(session, "do_orm_execute")
                 def _grab(state: Any) -> None:
-                    capture.append(state.statement)
+                    if not state.is_relationship_load:  # not the shown reports' indicators
+                        capture.append(state.statement)
 
             return len(suggest_duplicates(session, report))
 
