@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, exists, func, select
@@ -105,10 +104,9 @@ def _monthly(session: Session, compact: Compact, first: dt.date, last: dt.date) 
     )
 
 
-class _Tally(NamedTuple):
-    month: dt.date
-    entry: list[Any]  # [unit key, "YYYY-MM", n], as a snapshot stores it
-    canonical: str  # the entry as `snapshot_digest` writes it
+# (incident month, [unit key, "YYYY-MM", n] as a snapshot stores it, that entry's text as
+# `snapshot_digest` writes it)
+_Tally = tuple[dt.date, list[Any], str]
 
 
 @dataclass(frozen=True)
@@ -117,7 +115,7 @@ class _Gathered:
 
     monthly: list[Any]
     reprisals: dict[dt.date, int]
-    units: list[_Tally]  # sorted by entry
+    units: list[_Tally]  # in the entries' order
     assessor: list[AssessorDatum]
     peers: dict[str, dict[str, list[float]]]
 
@@ -165,27 +163,36 @@ def gather_snapshots(
     ).all()
     # Sorted once: each period's tallies are a filtered, so still sorted, part of the list. The
     # periods' snapshots share the tallies they have in common; nothing changes a snapshot.
-    months: dict[dt.date, str] = {}
-    tallies = [_tally(key, month, int(n), months) for key, month, n in units if key]
-    tallies.sort(key=itemgetter(1))
     found = _Gathered(
         monthly=_monthly(session, compact, first, last),
         reprisals=reprisals,
-        units=tallies,
+        units=_tallies(units),
         assessor=_assessor_data(session, compact, periods),
         peers=_peer_estimates(session, compact, periods),
     )
     return {str(period): _snapshot(compact, period, plan, found) for period in periods}
 
 
-def _tally(key: str, month: dt.date, n: int, months: dict[dt.date, str]) -> _Tally:
-    name = months.get(month)
-    if name is None:
-        name = months[month] = month.isoformat()[:7]
-    entry = [key, name, n]
-    if _HEX.fullmatch(key):  # nothing to escape: the text json.dumps writes for the entry
-        return _Tally(month, entry, f'["{key}","{name}",{n}]')
-    return _Tally(month, entry, _canonical(entry))
+def _tallies(units: Sequence[Any]) -> list[_Tally]:
+    """The unit tallies of every period, each entry and its text made once (a batch's rows are
+    thousands of (unit, month) pairs over a few hundred units and a few months)."""
+    months: dict[dt.date, str] = {}
+    plain: dict[str, bool] = {}
+    tallies: list[_Tally] = []
+    # In the entries' order: unit key, then "YYYY-MM", then count.
+    keyed = (row for row in units if row[0])
+    for key, month, n in sorted(keyed, key=lambda r: (r[0], r[1].year, r[1].month, r[2])):
+        name = months.get(month)
+        if name is None:
+            name = months[month] = month.isoformat()[:7]
+        hexadecimal = plain.get(key)
+        if hexadecimal is None:
+            hexadecimal = plain[key] = _HEX.fullmatch(key) is not None
+        entry = [key, name, int(n)]
+        # A hexadecimal key needs no escaping: this is the text json.dumps writes for the entry.
+        text = f'["{key}","{name}",{entry[2]}]' if hexadecimal else _canonical(entry)
+        tallies.append((month, entry, text))
+    return tallies
 
 
 def _window_start(period: Period) -> dt.date:
@@ -217,7 +224,7 @@ def _snapshot(compact: Compact, period: Period, plan: MonitoringPlan, found: _Ga
     wanted = {str(period), str(period.year)}
     _add_assessor_data([d for d in found.assessor if d.period in wanted], evidence)
     window_start = _window_start(period)
-    tallies = [t for t in found.units if window_start < t.month <= end]
+    tallies = [t for t in found.units if window_start < t[0] <= end]
     exposure = plan.exposure or {}
     snapshot: dict[str, Any] = {
         "compact": compact.public_id,
@@ -234,7 +241,7 @@ def _snapshot(compact: Compact, period: Period, plan: MonitoringPlan, found: _Ga
             "items_delivered": _r(exposure.get("items_delivered")),
         },
         "evidence": dict(sorted(evidence.items())),
-        "unit_tallies": [t.entry for t in tallies],
+        "unit_tallies": [entry for _month, entry, _text in tallies],
         "peers": found.peers.get(str(period), {}),
         "suspension": {
             "mass_casualty": int(sum(int(r[6] or 0) for r in rows)),
@@ -342,7 +349,7 @@ def _digest(snapshot: dict[str, Any], tallies: list[_Tally]) -> str:
     body = {k: v for k, v in snapshot.items() if k not in ("seed", "unit_tallies")}
     if any(key > "unit_tallies" for key in body):
         return snapshot_digest(snapshot)
-    units = ",".join(t.canonical for t in tallies)
+    units = ",".join(text for _month, _entry, text in tallies)
     canonical = f'{_canonical(body)[:-1]},"unit_tallies":[{units}]}}'
     return hashlib.sha256(canonical.encode()).hexdigest()
 
