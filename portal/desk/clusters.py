@@ -407,7 +407,7 @@ def suggest_duplicates(
     report (ids follow arrival), half after it and the rest before: accounts of one event
     arrive close together, and each half is one walk of the primary key from the report's id.
     On a busy desk that is a few days of arrivals, so reports that share the report's unit or
-    place key are added from the whole two months (the latest NAMED_BEYOND_WINDOW of them).
+    place key are added from the whole three months (the latest NAMED_BEYOND_WINDOW of them).
     """
     later = _candidate_rows(session, report, window // 2, Report.id > report.id, Report.id)
     before = window - len({row.id for row in later})
