@@ -85,7 +85,7 @@ from portal.auth.passwords import PasswordHashParams  # noqa: E402
 from portal.cli.database import alembic_config  # noqa: E402
 from portal.config import LOCALES, Config  # noqa: E402
 from portal.crypto import KdfParams  # noqa: E402
-from portal.desk.clusters import suggest_duplicates  # noqa: E402
+from portal.desk.duplicates import suggest_duplicates  # noqa: E402
 from portal.desk.queue import (  # noqa: E402
     Assigned,
     QueueFilters,

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from portal.crypto import keyed_hash  # noqa: E402
-from portal.desk.clusters import rank_duplicates  # noqa: E402
+from portal.desk.duplicates import rank_duplicates  # noqa: E402
 from portal.domain.catalogue import reporter_choice  # noqa: E402
 from portal.domain.models import Report, ReportIndicator  # noqa: E402
 from portal.domain.months import shift_month  # noqa: E402

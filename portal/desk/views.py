@@ -16,7 +16,7 @@ from portal.auth.loader import current_personal_key
 from portal.auth.staff_sessions import PersonalKeyLocked
 from portal.config import Config
 from portal.crypto import SealingError
-from portal.desk import clusters, service
+from portal.desk import clusters, duplicates, service
 from portal.desk.forms import (
     AssignForm,
     BulkForm,
@@ -188,7 +188,7 @@ def make_blueprint(config: Config) -> Blueprint:
             "note_form": NoteForm(),
             "question_form": QuestionForm(),
             "cluster": cluster,
-            "suggestions": clusters.suggest_duplicates(db(), report),
+            "suggestions": duplicates.suggest_duplicates(db(), report),
             "user": user,
         }
 

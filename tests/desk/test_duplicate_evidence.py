@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from portal.desk.clusters import rank_duplicates, suggest_duplicates
+from portal.desk.duplicates import rank_duplicates, suggest_duplicates
 from portal.domain.models import Report, ReportIndicator
 from tests.desk.conftest import FileReport
 from tests.desk.filing import month_ago

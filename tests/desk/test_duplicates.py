@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.desk.clusters import suggest_duplicates
+from portal.desk.duplicates import suggest_duplicates
 from portal.desk.service import transition
 from portal.domain.catalogue import reporter_choice
 from portal.domain.models import Report, User
