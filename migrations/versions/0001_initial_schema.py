@@ -164,7 +164,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_incident_clusters_compact_id'), ['compact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_clusters_desk_id'), ['desk_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_clusters_incident_month'), ['incident_month'], unique=False)
-        batch_op.create_index('ix_clusters_indicator', ['compact_id', 'indicator_code', 'state', 'incident_month', 'unit_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_clusters_indicator_code'), ['indicator_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_clusters_unit_key'), ['unit_key'], unique=False)
 
     op.create_table('privacy_budget_spends',
@@ -194,15 +194,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('scoring_snapshots', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_scoring_snapshots_compact_id'), ['compact_id'], unique=False)
-    if op.get_bind().dialect.name == 'postgresql':
-        # A year's snapshots are about a megabyte of JSON, written at once: lz4 compresses them
-        # about as small as the default pglz in half the time (docs/performance.md, scoring).
-        op.execute(
-            "DO $$ BEGIN IF 'lz4' = ANY (SELECT unnest(enumvals) FROM pg_settings"
-            " WHERE name = 'default_toast_compression') THEN"
-            " ALTER TABLE scoring_snapshots ALTER COLUMN inputs SET COMPRESSION lz4;"
-            " END IF; END $$"
-        )
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -393,9 +384,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reports_assigned_to_id'), ['assigned_to_id'], unique=False)
-        batch_op.create_index('ix_reports_cluster_id', ['cluster_id', 'source_reliability', 'information_credibility'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_cluster_id'), ['cluster_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_compact_id'), ['compact_id'], unique=False)
-        batch_op.create_index('ix_reports_compact_month', ['compact_id', 'status', 'incident_month', 'primary_indicator'], unique=False)
+        batch_op.create_index('ix_reports_compact_month', ['compact_id', 'incident_month', 'status'], unique=False)
         batch_op.create_index('ix_reports_desk_age', ['desk_id', 'created_day', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_desk_id'), ['desk_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_fingerprint'), ['fingerprint'], unique=False)
@@ -662,7 +653,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_reports_desk_age')
         batch_op.drop_index('ix_reports_compact_month')
         batch_op.drop_index(batch_op.f('ix_reports_compact_id'))
-        batch_op.drop_index('ix_reports_cluster_id')
+        batch_op.drop_index(batch_op.f('ix_reports_cluster_id'))
         batch_op.drop_index(batch_op.f('ix_reports_assigned_to_id'))
 
     op.drop_table('reports')
@@ -714,7 +705,7 @@ def downgrade() -> None:
     op.drop_table('privacy_budget_spends')
     with op.batch_alter_table('incident_clusters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_incident_clusters_unit_key'))
-        batch_op.drop_index('ix_clusters_indicator')
+        batch_op.drop_index(batch_op.f('ix_incident_clusters_indicator_code'))
         batch_op.drop_index(batch_op.f('ix_incident_clusters_incident_month'))
         batch_op.drop_index(batch_op.f('ix_incident_clusters_desk_id'))
         batch_op.drop_index(batch_op.f('ix_incident_clusters_compact_id'))
