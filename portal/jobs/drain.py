@@ -26,14 +26,14 @@ from typing import Any, TypedDict, cast
 
 from redis import Redis
 from redis.exceptions import LockError
-from rq import Queue, get_current_job
+from rq import Queue
 from sqlalchemy import CursorResult, update
 
-from portal.config import Config, jobs_tick_seconds
+from portal.config import jobs_tick_seconds
 from portal.database import Database
 from portal.domain.models import OutboxJob, OutboxState
 from portal.jobs.outbox import HELD_QUEUES, pending_ids
-from portal.jobs.runner import _worker_database, execute
+from portal.jobs.runner import _worker_database, _worker_redis, execute
 
 DRAIN_FUNCTION = "portal.jobs.drain.drain_from_worker"
 DRAIN_LOCK_KEY = "portal:outbox:drain:{queue}"
@@ -140,9 +140,4 @@ def drain_job_options(tick: int) -> DrainJobOptions:
 
 def drain_from_worker(queue: str) -> None:
     """The rq entry point the scheduler enqueues every tick on each held queue."""
-    job = get_current_job()
-    redis: Redis[bytes] | None = job.connection if job is not None else None
-    if redis is None:
-        url = Config.from_env().redis_url
-        redis = Redis.from_url(url) if url else None
-    drain(_worker_database(), redis, queue)
+    drain(_worker_database(), _worker_redis(), queue)

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from redis import Redis
+from rq import get_current_job
+
 from portal.config import Config
 from portal.database import Database
 from portal.domain.models import OutboxJob, OutboxState
@@ -73,6 +76,15 @@ def _record_failure(database: Database, outbox_id: int, error: Exception) -> Non
 def _worker_database() -> Database:
     # One engine per worker process, built from the same environment as the web processes.
     return Database(Config.from_env().database_url)
+
+
+def _worker_redis() -> Redis[bytes] | None:
+    """The Redis the running rq job came through, else the one the environment names."""
+    job = get_current_job()
+    if job is not None:
+        return job.connection
+    url = Config.from_env().redis_url
+    return Redis.from_url(url) if url else None
 
 
 def run_from_worker(outbox_id: int) -> None:

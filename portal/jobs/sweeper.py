@@ -33,17 +33,15 @@ from typing import Any, cast
 
 from redis import Redis
 from redis.exceptions import LockError
-from rq import get_current_job
 from rq.job import Job
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.config import Config
 from portal.database import Database
 from portal.domain.models import OutboxJob, OutboxState
 from portal.jobs.drain import enqueue_drain
 from portal.jobs.outbox import HELD_QUEUES, Dispatcher, immediate_queues, pending_ids, rq_job_id
-from portal.jobs.runner import _worker_database
+from portal.jobs.runner import _worker_database, _worker_redis
 from portal.limits import DatabaseCounters
 
 log = logging.getLogger("portal.jobs")
@@ -220,13 +218,7 @@ def _with_job(redis: Redis[bytes], outbox_ids: list[int]) -> set[int]:
 
 def sweep_from_worker() -> None:
     """The rq entry point `portal.jobs.schedule` runs every minute on queue `maintenance`."""
-    job = get_current_job()
-    # The Redis this worker serves; outside a worker (a shell), the configured one.
-    redis: Redis[bytes] | None = job.connection if job is not None else None
-    if redis is None:
-        url = Config.from_env().redis_url
-        redis = Redis.from_url(url) if url else None
-    result = sweep(_worker_database(), redis, drain_held=False)
+    result = sweep(_worker_database(), _worker_redis(), drain_held=False)
     # Staff jobs only: a count of reporters' held jobs per tick would date reports to the tick.
     if result.handed_over or result.left_pending or result.lost or result.busy:
         log.info("outbox sweep: %s", dataclasses.replace(result, held=0))

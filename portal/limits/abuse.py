@@ -19,7 +19,8 @@ import datetime as dt
 import ipaddress
 from dataclasses import dataclass
 
-from portal.limits.counters import Counters, Verdict, bucket_key, utc_today
+from portal.domain.models.base import today as utc_today
+from portal.limits.counters import Counters, Verdict, bucket_key
 
 
 @dataclass(frozen=True)

@@ -72,18 +72,13 @@ def bucket_key(day_key: bytes, namespace: str, identifier: str, bits: int | None
 
 def slot_end(moment: dt.datetime, window_seconds: int) -> dt.datetime:
     """The end of the clock-aligned window that holds `moment` (naive UTC in, naive UTC out)."""
-    epoch = int(moment.replace(tzinfo=dt.UTC).timestamp())
-    end = (epoch // window_seconds + 1) * window_seconds
+    end = (_epoch(moment) // window_seconds + 1) * window_seconds
     return dt.datetime.fromtimestamp(end, dt.UTC).replace(tzinfo=None)
 
 
 def day_end(day: dt.date) -> dt.datetime:
     """Midnight UTC after `day` (naive): when that day's counter key is forgotten."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
-
-
-def utc_today(clock: Callable[[], dt.datetime] = utcnow) -> dt.date:
-    return clock().date()
 
 
 def _epoch(moment: dt.datetime) -> int:
