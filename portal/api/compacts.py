@@ -24,12 +24,8 @@ from portal.web.services import db
 CSV = "text/csv; charset=utf-8"
 
 
-def _problem(status: int, detail: str | None = None) -> Response:
-    return problem(status, detail)
-
-
 def _bad_period() -> Response:
-    return _problem(
+    return problem(
         400,
         gettext(
             "Give the period as a year (2026) or a quarter (2026-Q2). For the whole term, "
@@ -117,22 +113,22 @@ def register_compact_routes(bp: Blueprint) -> None:
             )
         )
 
-    def _scorecard_or_problem(slug: str) -> tuple[Compact, Scorecard] | Response:
+    def _scorecard_orproblem(slug: str) -> tuple[Compact, Scorecard] | Response:
         try:
             period = _period(required=True)
         except BadPeriod:
             return _bad_period()
         compact = _compact(slug)
         if compact is None or period is None:
-            return _problem(404)
+            return problem(404)
         card = latest_scorecard(db(), compact, period)
         if card is None:
-            return _problem(404, gettext("There is no scorecard for this compact and period yet."))
+            return problem(404, gettext("There is no scorecard for this compact and period yet."))
         return compact, card
 
     @bp.get("/compacts/<slug>/scorecards", endpoint="compact_scorecard")
     def scorecard(slug: str) -> ResponseReturnValue:
-        found = _scorecard_or_problem(slug)
+        found = _scorecard_orproblem(slug)
         if isinstance(found, Response):
             return found
         compact, card = found
@@ -140,7 +136,7 @@ def register_compact_routes(bp: Blueprint) -> None:
 
     @bp.get("/compacts/<slug>/scorecards.json", endpoint="export_scorecard_json")
     def scorecard_json(slug: str) -> ResponseReturnValue:
-        found = _scorecard_or_problem(slug)
+        found = _scorecard_orproblem(slug)
         if isinstance(found, Response):
             return found
         compact, card = found
@@ -152,7 +148,7 @@ def register_compact_routes(bp: Blueprint) -> None:
 
     @bp.get("/compacts/<slug>/scorecards.csv", endpoint="export_scorecard_csv")
     def scorecard_table(slug: str) -> ResponseReturnValue:
-        found = _scorecard_or_problem(slug)
+        found = _scorecard_orproblem(slug)
         if isinstance(found, Response):
             return found
         compact, card = found
@@ -168,7 +164,7 @@ def register_compact_routes(bp: Blueprint) -> None:
             return _bad_period()
         compact = _compact(slug)
         if compact is None or period is None:
-            return _problem(404)
+            return problem(404)
         file: ExportFile = build_export(db(), compact, kind, fmt, period)
         _audited(compact, kind, fmt, str(period))
         return file_response(file)
