@@ -404,7 +404,3 @@ def incidents_table(compact: Compact, aggregates: Sequence[dict[str, Any]]) -> s
         for item in aggregates
     ]
     return write_csv(INCIDENT_COLUMNS, rows)
-
-
-def incidents_csv(session: Session, compact: Compact, period: Period | None = None) -> str:
-    return incidents_table(compact, incident_aggregates(session, compact, period))
