@@ -217,8 +217,11 @@ def make_blueprint(config: Config) -> Blueprint:
             )
             return None
         try:
-            return fu.open_with_receipt(db(), services().keyring, receipt.display())
+            opened = fu.open_with_receipt(db(), services().keyring, receipt.display())
+            db().commit()
+            return opened
         except fu.ReceiptNotAccepted:
+            db().rollback()
             form.form_errors.append(
                 gettext(
                     "No report opens with this code. Check each digit against the code you wrote "
@@ -226,6 +229,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 )
             )
         except KdfBusy:
+            db().rollback()
             form.form_errors.append(
                 gettext("The server is busy. Please wait a moment and try again.")
             )

@@ -31,6 +31,7 @@ from portal.domain.models.people import (
     User,
     UserRole,
 )
+from portal.domain.models.receipts import ReceiptLookupScheme
 from portal.domain.models.reports import (
     Attachment,
     AttachmentKind,
@@ -77,6 +78,7 @@ __all__ = [
     "OutboxState",
     "PlanIndicator",
     "PrivacyBudgetSpend",
+    "ReceiptLookupScheme",
     "Report",
     "ReportIndicator",
     "ReportKeyWrap",

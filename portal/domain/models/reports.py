@@ -78,8 +78,13 @@ class Report(Base):
     created_day: Mapped[dt.date] = mapped_column(default=today)
     last_activity_day: Mapped[dt.date] = mapped_column(default=today)
     retention_until: Mapped[dt.date | None] = mapped_column(index=True)
-    # HMAC-SHA256(pepper, receipt): finds the report from a receipt without storing the receipt.
+    # Split from Argon2id(receipt) under a look-up scheme: finds the report from a receipt, and
+    # testing one guess against every report costs that Argon2id (portal/crypto/receipt.py).
+    # NULL scheme: a first-design HMAC value that `portal receipts migrate` has not stretched yet.
     receipt_lookup: Mapped[str | None] = mapped_column(String(64), unique=True)
+    receipt_scheme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("receipt_lookup_schemes.id"), index=True
+    )
     # Keyed hashes (never plaintext) set by the intake job for duplicate suggestions and unit flags.
     fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     unit_key: Mapped[str | None] = mapped_column(String(64), index=True)
