@@ -35,6 +35,8 @@ class Kind(IntEnum):
     DATA_KEY_UNDER_RECEIPT_SCHEME = 9
     # A desk's key for keyed match hashes, sealed to one version of the desk key.
     MATCH_KEY_SEALED_TO_DESK = 10
+    # A member's own list of the reports they sent, under a key only their personal key gives.
+    MEMBER_REPORT_LIST = 11
 
     @property
     def label(self) -> str:

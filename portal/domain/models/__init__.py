@@ -19,6 +19,7 @@ from portal.domain.models.compacts import (
 from portal.domain.models.exports import DataExport, ExportFormat, ExportKind, ExportState
 from portal.domain.models.indicators import IndicatorDefinition
 from portal.domain.models.keys import DeskKey, DeskKeyWrap, KeyRotation
+from portal.domain.models.member_lists import MemberReportList
 from portal.domain.models.outbox import OutboxJob, OutboxState
 from portal.domain.models.people import (
     ApiToken,
@@ -70,6 +71,7 @@ __all__ = [
     "IndicatorDefinition",
     "KeyHolder",
     "KeyRotation",
+    "MemberReportList",
     "Message",
     "MessageDirection",
     "MonitoringPlan",

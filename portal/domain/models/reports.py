@@ -121,8 +121,9 @@ class ReportIndicator(Base):
 
 class KeyHolder(enum.StrEnum):
     DESK = "desk"  # HPKE-sealed to a desk key version
-    RECEIPT = "receipt"  # wrapped by Argon2id(receipt, salt)
-    MEMBER = "member"  # HPKE-sealed to a signed-in member's personal key
+    RECEIPT = "receipt"  # under a key split from Argon2id(receipt, scheme salt)
+    # A member's copy is not a wrap row: a row naming the member would link them to the report.
+    # It lives in the member's sealed list (MemberReportList).
 
 
 class ReportKeyWrap(Base):
@@ -137,9 +138,6 @@ class ReportKeyWrap(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     holder: Mapped[KeyHolder] = mapped_column(str_enum(KeyHolder, 16))
     desk_key_id: Mapped[int | None] = mapped_column(ForeignKey("desk_keys.id"), index=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
 
     report: Mapped[Report] = relationship(back_populates="key_wraps")
