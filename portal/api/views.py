@@ -134,7 +134,6 @@ def _seal_and_answer(submission: Submission, config: Config) -> ResponseReturnVa
             session,
             submission,
             keyring=services().keyring,
-            store=services().store,
             limits=config.attachments,
         )
         session.commit()

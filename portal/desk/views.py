@@ -327,7 +327,7 @@ def make_blueprint(config: Config) -> Blueprint:
         )
         try:
             key = data_key_for(db(), found, _unlocked())
-            content = open_attachment_content(services().store, found, item, key)
+            content = open_attachment_content(db(), services().store, found, item, key)
             opened = open_attachment_meta(key, found, item)
         except (CannotOpen, SealingError):
             db().commit()

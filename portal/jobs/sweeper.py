@@ -19,7 +19,9 @@ Rows of a held queue (reporters' jobs, `portal/jobs/outbox.py`) are the drain's,
 sweeper's: they are never enqueued one by one. The scheduled sweep only counts them (the scheduler
 enqueues a drain every tick anyway); a sweep typed by hand enqueues a drain for them. The sweep
 also deletes expired rate-limit counters from the database (`DatabaseCounters.purge_expired`):
-a row must not outlive its window until the next hit happens to clear it.
+a row must not outlive its window until the next hit happens to clear it. And it moves the blobs
+reporters' requests staged in the database into the blob store (`portal/blobs`), so that their
+files are written on the tick and dated to the day.
 """
 
 from __future__ import annotations
@@ -37,12 +39,15 @@ from rq.job import Job
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
+from portal.blobs import settle_staged_blobs
+from portal.config import Config
 from portal.database import Database
 from portal.domain.models import OutboxJob, OutboxState
 from portal.jobs.drain import enqueue_drain
 from portal.jobs.outbox import HELD_QUEUES, Dispatcher, immediate_queues, pending_ids, rq_job_id
 from portal.jobs.runner import _worker_database, _worker_redis
 from portal.limits import DatabaseCounters
+from portal.store import FileStore, Store
 
 log = logging.getLogger("portal.jobs")
 
@@ -117,13 +122,18 @@ def sweep(
     *,
     limit: int = DEFAULT_LIMIT,
     drain_held: bool = True,
+    store: Store | None = None,
 ) -> Swept:
     """Hand every pending row, and every enqueued row rq lost, to the queue (at most `limit`).
 
     With Redis, rows of held queues are counted, and handed to a drain if `drain_held` (a sweep
     typed by hand); the scheduled sweep passes False, as its scheduler drains them every tick.
+    With `store`, blobs staged by reporters' requests are moved into it (`portal/blobs`): this is
+    the tick their files are dated to.
     """
     DatabaseCounters(database.sessions).purge_expired()
+    if store is not None:
+        settle_staged_blobs(database, store)
     try:
         with outbox_lock(redis):
             lost = _reset_lost(database, redis, limit) if redis is not None else 0
@@ -218,7 +228,8 @@ def _with_job(redis: Redis[bytes], outbox_ids: list[int]) -> set[int]:
 
 def sweep_from_worker() -> None:
     """The rq entry point `portal.jobs.schedule` runs every minute on queue `maintenance`."""
-    result = sweep(_worker_database(), _worker_redis(), drain_held=False)
+    store = FileStore(Config.from_env().blob_path)
+    result = sweep(_worker_database(), _worker_redis(), drain_held=False, store=store)
     # Staff jobs only: a count of reporters' held jobs per tick would date reports to the tick.
     if result.handed_over or result.left_pending or result.lost or result.busy:
         log.info("outbox sweep: %s", dataclasses.replace(result, held=0))

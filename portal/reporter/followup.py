@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.attachments import AttachmentLimits, Upload, sanitise_report_attachments
+from portal.blobs import stage_blob
 from portal.crypto import (
     DataKey,
     MalformedInput,
@@ -40,7 +41,7 @@ from portal.domain.models.base import new_public_id, today
 from portal.domain.workflow import ReportStatus, check_transition
 from portal.keys.keyring import Keyring
 from portal.reporter.receipts import find_by_receipt
-from portal.store import Store, new_blob_key
+from portal.store import new_blob_key
 
 SESSION_SECONDS = 20 * 60
 _PURPOSE = "followup-session"
@@ -153,7 +154,6 @@ def add_reply(
     body: str,
     uploads: Sequence[Upload],
     *,
-    store: Store,
     limits: AttachmentLimits,
 ) -> None:
     """Seal the reporter's reply (and files) under the report's data key; the caller commits.
@@ -182,8 +182,11 @@ def add_reply(
     for clean in cleaned:
         attachment_id = new_public_id()
         blob_key = new_blob_key()
-        store.put(
-            blob_key, seal_part(key, report.public_id, Part.attachment(attachment_id), clean.data)
+        stage_blob(
+            session,
+            blob_key,
+            seal_part(key, report.public_id, Part.attachment(attachment_id), clean.data),
+            day,
         )
         meta = json.dumps(
             {"filename": clean.original_filename, "media_type": clean.media_type},

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.attachments import AttachmentLimits, Upload, sanitise_report_attachments
+from portal.blobs import stage_blob
 from portal.crypto import Part, PrivateKey, ReceiptCode, keyed_hash, seal_part, seal_report
 from portal.domain.catalogue import FORCE_BRANCHES, reporter_choice
 from portal.domain.models import (
@@ -38,7 +39,7 @@ from portal.keys.desks import current_key, public_key_of
 from portal.keys.keyring import Keyring
 from portal.reporter.member_reports import add_to_member_list
 from portal.reporter.receipts import issue_receipt
-from portal.store import Store, new_blob_key
+from portal.store import new_blob_key
 
 _BRANCHES = frozenset(b.key for b in FORCE_BRANCHES)
 
@@ -132,14 +133,13 @@ def submit_report(
     sub: Submission,
     *,
     keyring: Keyring,
-    store: Store,
     limits: AttachmentLimits,
     today_: dt.date | None = None,
 ) -> Receipted:
     """Seal and add the report, its blobs and its intake job to `session`; the caller commits.
 
-    Blobs are written before the commit: if the transaction then fails, they stay behind as
-    ciphertext whose data key was never stored, which nobody can open.
+    The sealed blobs are staged in the same transaction (`portal/blobs`) and reach the blob store
+    on the next job tick, so no file says when the report arrived.
     """
     today_ = today_ or today()
     compact = _validate(session, sub, today_)
@@ -206,7 +206,7 @@ def submit_report(
         add_to_member_list(session, sub.member_key, public_id, sealed.data_key)
     for attachment_id, clean in zip(attachment_ids, cleaned, strict=True):
         blob_key = new_blob_key()
-        store.put(blob_key, sealed.attachments[attachment_id])
+        stage_blob(session, blob_key, sealed.attachments[attachment_id], today_)
         meta = json.dumps(
             {"filename": clean.original_filename, "media_type": clean.media_type},
             ensure_ascii=False,

@@ -126,7 +126,6 @@ def make_blueprint(config: Config) -> Blueprint:
                     session,
                     submission,
                     keyring=services().keyring,
-                    store=services().store,
                     limits=config.attachments,
                 )
                 session.commit()
@@ -297,7 +296,6 @@ def make_blueprint(config: Config) -> Blueprint:
                     session_,
                     form.body.data or "",
                     uploads,
-                    store=services().store,
                     limits=config.attachments,
                 )
                 db().commit()

@@ -4,6 +4,9 @@ Layout: `<root>/<first two characters of the key>/<key>`, so no directory grows 
 thousand entries. Files are 0600 and directories 0700: the blobs are ciphertext, but their count,
 sizes and times are still information that other accounts on the machine have no need for.
 
+Blob times: `put(..., day=)` sets mtime and atime to that day's midnight (UTC); callers write
+blobs on the job tick (`portal/blobs`), so the ctime says the tick, not a reporter's second.
+
 Writes are atomic: the data goes to a temporary file in the blob's own directory, is flushed to
 disk, then renamed over the final name, and the directory is flushed so the rename survives a power
 cut. A reader, or a crash, sees the old blob or the new one, never half of one; a crash can leave a
@@ -12,7 +15,9 @@ cut. A reader, or a crash, sees the old blob or the new one, never half of one; 
 
 from __future__ import annotations
 
+import calendar
 import contextlib
+import datetime as dt
 import os
 import secrets
 import stat
@@ -38,7 +43,7 @@ class FileStore:
             root.mkdir(parents=True, mode=_DIR_MODE, exist_ok=True)
             os.chmod(root, _DIR_MODE)
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes, *, day: dt.date | None = None) -> None:
         final = self._path(key)
         shard = final.parent
         self._make_shard(shard)
@@ -52,6 +57,11 @@ class FileStore:
                 written = os.write(fd, view)
                 view = view[written:]
             os.fsync(fd)
+            if day is not None:
+                # mtime and atime say the day; the ctime (which nothing can set) says when this
+                # ran, which is why blobs are written on the job tick, not by the request.
+                midnight = calendar.timegm(day.timetuple())
+                os.utime(fd, (midnight, midnight))
             os.close(fd)
             fd = -1
             os.replace(temporary, final)

@@ -104,7 +104,6 @@ def file_report(demo: Flask, session: Session) -> FileReport:
                 uploads=tuple(uploads),
             ),
             keyring=services.keyring,
-            store=services.store,
             limits=services.config.attachments,
             today_=received,
         )

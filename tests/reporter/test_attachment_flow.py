@@ -89,7 +89,7 @@ def test_a_gps_photo_reaches_the_verifier_without_metadata_and_downscaled(
         ("IMG_0042.jpg", "image/jpeg")
     ]
     content = open_attachment_content(
-        store_of(demo), report, opened.attachments[0].attachment, opened.data_key
+        session, store_of(demo), report, opened.attachments[0].attachment, opened.data_key
     )
     image = Image.open(io.BytesIO(content))
     assert max(image.size) <= config.attachments.max_side_px == 2048

@@ -27,6 +27,7 @@ from tests.reporter.conftest import (
     report_fields,
     store_of,
     submit_ok,
+    tick,
     translated,
     verifier_keys,
 )
@@ -89,14 +90,16 @@ def test_one_flipped_byte_of_a_stored_blob_never_opens(
     first, _, _ = _two_reports(client, session)
     opened = open_as_verifier(session, demo, config, first)
     attachment = opened.attachments[0].attachment
+    tick(demo)
     store = store_of(demo)
     original = store.get(attachment.blob_key)
     for changed in (_flip(original, 0), _flip(original, len(original) // 2), original[:-1]):
         store.put(attachment.blob_key, changed)
         with pytest.raises(CannotOpen):
-            open_attachment_content(store, first, attachment, opened.data_key)
+            open_attachment_content(session, store, first, attachment, opened.data_key)
     store.put(attachment.blob_key, original)
-    assert open_attachment_content(store, first, attachment, opened.data_key)[:2] == b"\xff\xd8"
+    content = open_attachment_content(session, store, first, attachment, opened.data_key)
+    assert content[:2] == b"\xff\xd8"
 
 
 def test_a_payload_moved_onto_another_report_never_opens(
@@ -125,7 +128,7 @@ def test_an_attachment_moved_onto_another_report_never_opens(
     moved = session.get(Attachment, a_second.id)
     assert moved is not None
     with pytest.raises(CannotOpen):
-        open_attachment_content(store_of(demo), second, moved, second_key)
+        open_attachment_content(session, store_of(demo), second, moved, second_key)
     # The whole attachment row (sealed name included) moved onto the second report.
     session.execute(
         update(Attachment)

@@ -2,6 +2,7 @@
 
 from portal.domain.models.audit import AuditEvent
 from portal.domain.models.base import Base
+from portal.domain.models.blobs import StagedBlob
 from portal.domain.models.clusters import ClusterOrganisation, ClusterState, IncidentCluster
 from portal.domain.models.compacts import (
     AssessorDatum,
@@ -89,6 +90,7 @@ __all__ = [
     "ScorecardEntry",
     "ScoringSnapshot",
     "StaffSession",
+    "StagedBlob",
     "ThrottleCounter",
     "TierDecision",
     "User",
