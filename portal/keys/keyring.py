@@ -21,9 +21,8 @@ class Keyring:
     server_key: ServerKey
     receipts: ReceiptKeys
     personal: PersonalKeys
-    # Keys the duplicate fingerprints and unit keys: equal inputs give equal hashes, but without
-    # this key (kept out of the database) nobody can test guesses of a place or unit name.
-    fingerprint_key: bytes
+    # No key for the keyed match hashes: it is sealed to the desk keys and opened only in a
+    # verifier's session (portal/keys/match.py).
     limiter: Argon2Limiter
 
 
@@ -40,6 +39,5 @@ def load_keyring(config: Config) -> Keyring:
         server_key=load_or_create_server_key(keys / "server_key"),
         receipts=ReceiptKeys(pepper, config.kdf, limiter),
         personal=PersonalKeys(config.kdf, limiter),
-        fingerprint_key=load_or_create_secret(keys / "fingerprint_key", 32),
         limiter=limiter,
     )

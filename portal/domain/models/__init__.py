@@ -19,7 +19,7 @@ from portal.domain.models.compacts import (
 )
 from portal.domain.models.exports import DataExport, ExportFormat, ExportKind, ExportState
 from portal.domain.models.indicators import IndicatorDefinition
-from portal.domain.models.keys import DeskKey, DeskKeyWrap, KeyRotation
+from portal.domain.models.keys import DeskKey, DeskKeyWrap, DeskMatchKey, KeyRotation
 from portal.domain.models.member_lists import MemberReportList
 from portal.domain.models.outbox import OutboxJob, OutboxState
 from portal.domain.models.people import (
@@ -64,6 +64,7 @@ __all__ = [
     "Desk",
     "DeskKey",
     "DeskKeyWrap",
+    "DeskMatchKey",
     "DeskMembership",
     "ExportFormat",
     "ExportKind",
