@@ -7,6 +7,7 @@ from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from redis import Redis
 
+from portal.attachments import DecodeGate
 from portal.auth.loader import install_staff_loader
 from portal.cli import register_cli
 from portal.config import Config
@@ -66,6 +67,7 @@ def create_app(config: Config | None = None) -> Flask:
         keyring=load_keyring(config),
         store=FileStore(config.blob_path),
         dispatcher=Dispatcher(database, redis),
+        decoding=DecodeGate(config.decode_concurrency),
     )
     app.teardown_appcontext(close_request_session)
 

@@ -54,6 +54,10 @@ class Config:
     # At most this many Argon2id derivations at once per process: 4 × 64 MiB bounds the memory a
     # burst of sign-ins or receipt look-ups can take, whatever the number of threads.
     argon2_concurrency: int = 4
+    # At most this many attachments decoded at once per process, each bounded by the pixel and
+    # object limits to about 180 MiB: with 2 workers, 8 worst-case uploads at once stay under
+    # 1 GiB in all (docs/deployment.md, bench/decode_memory.py).
+    decode_concurrency: int = 1
     attachments: AttachmentLimits = field(default_factory=AttachmentLimits)
     # A receipt pepper given by the environment (hex) wins over the instance file; several
     # machines must share it, or receipts issued on one machine open nowhere else.
@@ -116,6 +120,7 @@ class Config:
                 lanes=1,
             ),
             argon2_concurrency=int(env.get("PORTAL_ARGON2_CONCURRENCY", "4")),
+            decode_concurrency=int(env.get("PORTAL_DECODE_CONCURRENCY", "1")),
             attachments=AttachmentLimits(
                 max_file_bytes=int(env.get("PORTAL_MAX_FILE_MB", "10")) * 1024 * 1024,
                 max_report_bytes=int(env.get("PORTAL_MAX_REPORT_MB", "25")) * 1024 * 1024,

@@ -135,6 +135,7 @@ def _seal_and_answer(submission: Submission, config: Config) -> ResponseReturnVa
             submission,
             keyring=services().keyring,
             limits=config.attachments,
+            gate=services().decoding,
         )
         session.commit()
     except AttachmentError as error:

@@ -18,7 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import audit
-from portal.attachments import AttachmentLimits, Upload, sanitise_report_attachments
+from portal.attachments import (
+    AttachmentLimits,
+    DecodeGate,
+    Upload,
+    sanitise_report_attachments,
+)
 from portal.blobs import stage_blob
 from portal.crypto import (
     DataKey,
@@ -155,6 +160,7 @@ def add_reply(
     uploads: Sequence[Upload],
     *,
     limits: AttachmentLimits,
+    gate: DecodeGate | None = None,
 ) -> None:
     """Seal the reporter's reply (and files) under the report's data key; the caller commits.
 
@@ -163,7 +169,7 @@ def add_reply(
     report = session.scalar(select(Report).where(Report.public_id == followup.report_public_id))
     if report is None or report.shredded:
         raise ReceiptNotAccepted()
-    cleaned = sanitise_report_attachments(list(uploads), limits)
+    cleaned = sanitise_report_attachments(list(uploads), limits, gate)
     key = followup.data_key
     day = today()
     if body.strip():

@@ -14,9 +14,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.attachments import AttachmentLimits, Upload, sanitise_report_attachments
+from portal.attachments import (
+    AttachmentLimits,
+    DecodeGate,
+    Upload,
+    sanitise_report_attachments,
+)
 from portal.blobs import stage_blob
-from portal.crypto import Part, PrivateKey, ReceiptCode, keyed_hash, seal_part, seal_report
+from portal.crypto import Part, PrivateKey, ReceiptCode, seal_part, seal_report
 from portal.domain.catalogue import FORCE_BRANCHES, reporter_choice
 from portal.domain.models import (
     Attachment,
@@ -31,7 +36,6 @@ from portal.domain.models import (
     User,
 )
 from portal.domain.models.base import new_public_id, today
-from portal.domain.names import matching_form
 from portal.domain.triage import SEVERITY_LEVEL, severity_of
 from portal.i18n.places import is_region_of
 from portal.jobs.outbox import add_job
@@ -135,6 +139,7 @@ def submit_report(
     keyring: Keyring,
     limits: AttachmentLimits,
     today_: dt.date | None = None,
+    gate: DecodeGate | None = None,
 ) -> Receipted:
     """Seal and add the report, its blobs and its intake job to `session`; the caller commits.
 
@@ -143,7 +148,7 @@ def submit_report(
     """
     today_ = today_ or today()
     compact = _validate(session, sub, today_)
-    cleaned = sanitise_report_attachments(list(sub.uploads), limits)
+    cleaned = sanitise_report_attachments(list(sub.uploads), limits, gate)
     desk_id = compact.desks[0].desk_id
     key_row = current_key(session, desk_id)
     desk_public, desk_key_id = public_key_of(key_row)
@@ -187,10 +192,8 @@ def submit_report(
         last_activity_day=today_,
         receipt_lookup=issued.lookup,
         receipt_scheme_id=issued.scheme_id,
-        # Names as two people write them alike (portal/domain/names.py), so their keys match.
-        unit_key=_keyed(keyring, "unit", compact.country, matching_form(sub.unit)),
-        place_key=_keyed(keyring, "place", sub.region, matching_form(sub.place)),
-        day_key=_keyed(keyring, "day", sub.exact_date.isoformat() if sub.exact_date else ""),
+        # No keyed match hashes here: their key is not on the server in the clear. They are made
+        # when a verifier opens the report (portal/desk/matching.py).
         payload_sealed=sealed.payload,
         indicators=[ReportIndicator(indicator_code=code) for code in codes],
         key_wraps=[
@@ -237,8 +240,3 @@ def _primary(codes: list[str]) -> str:
             return urgent
     return codes[0]
 
-
-def _keyed(keyring: Keyring, kind: str, *parts: str) -> str | None:
-    if not parts[-1].strip():
-        return None
-    return keyed_hash(keyring.fingerprint_key, kind, *parts).hex()

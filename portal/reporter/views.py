@@ -25,7 +25,7 @@ from portal.limits.abuse import check_receipt_attempt, check_submission, network
 from portal.reporter import followup as fu
 from portal.reporter.forms import OwnReportForm, ReceiptForm, ReplyForm, ReportForm
 from portal.reporter.member_reports import MemberListDamaged, open_own_report, own_reports
-from portal.reporter.messages import attachment_error, field_error, megabytes
+from portal.reporter.messages import attachment_errors, field_error, megabytes
 from portal.reporter.service import Submission, SubmissionInvalid, open_compacts, submit_report
 from portal.web.services import db, services
 
@@ -127,11 +127,12 @@ def make_blueprint(config: Config) -> Blueprint:
                     submission,
                     keyring=services().keyring,
                     limits=config.attachments,
+                    gate=services().decoding,
                 )
                 session.commit()
             except AttachmentError as error:
                 session.rollback()
-                form.files.errors = [attachment_error(error)]
+                form.files.errors = attachment_errors(error)
                 files_lost = True
             except SubmissionInvalid as invalid:
                 session.rollback()
@@ -297,11 +298,12 @@ def make_blueprint(config: Config) -> Blueprint:
                     form.body.data or "",
                     uploads,
                     limits=config.attachments,
+                    gate=services().decoding,
                 )
                 db().commit()
             except AttachmentError as error:
                 db().rollback()
-                form.files.errors = [attachment_error(error)]
+                form.files.errors = attachment_errors(error)
             except fu.ReceiptNotAccepted:
                 db().rollback()
                 return redirect(url_for("reporter.followup"))
