@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from portal.config import Config
 from portal.crypto import (
     Argon2Limiter,
+    KeyFileError,
     PersonalKeys,
     ReceiptKeys,
     ServerKey,
@@ -26,10 +27,34 @@ class Keyring:
     limiter: Argon2Limiter
 
 
+def secure_instance(config: Config) -> None:
+    """Everything this process creates is for its own user only, and keys others can read stop it.
+
+    Threat answered: another account on the machine (a co-hosted service, a backup agent)
+    reading the instance folder. Files used to be created 0644 under the usual umask. The umask
+    is now 0077 for the whole process (the SQLite file, its journal, blobs, keys and exports are
+    created 0600), the instance and keys folders are 0700, and a key or secret readable by group
+    or others is refused, the way ssh refuses a private key, rather than silently used.
+    """
+    os.umask(0o077)
+    for folder in (config.instance_path, config.keys_path):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if folder.stat().st_mode & 0o077:
+            os.chmod(folder, 0o700)
+    candidates = [config.instance_path / "secret_key", *config.keys_path.iterdir()]
+    exposed = sorted(
+        str(path) for path in candidates if path.is_file() and path.stat().st_mode & 0o077
+    )
+    if exposed:
+        raise KeyFileError(
+            f"refusing to start: {', '.join(exposed)} can be read by other users; "
+            "run chmod 600 on them (and rotate them if others may have read them)"
+        )
+
+
 def load_keyring(config: Config) -> Keyring:
+    secure_instance(config)
     keys = config.keys_path
-    keys.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(keys, 0o700)
     limiter = Argon2Limiter(config.argon2_concurrency)
     if config.receipt_pepper_hex:
         pepper = bytes.fromhex(config.receipt_pepper_hex)

@@ -124,23 +124,34 @@ class OwnReport:
     attachment_count: int
 
 
+class ReportCannotOpen(Exception):
+    """The report's sealed content does not open with the key the receipt gave: it was altered
+    on the server. Shown as such to the reporter, never as garbage or a bare error."""
+
+
 def read_own_report(session: Session, followup: FollowupSession) -> OwnReport | None:
+    """The reporter's own report and thread; None if it is gone, `ReportCannotOpen` if altered."""
     report = session.scalar(select(Report).where(Report.public_id == followup.report_public_id))
     if report is None or report.payload_sealed is None or report.shredded:
         return None
     key = followup.data_key
-    payload = json.loads(open_part(key, report.public_id, Part.payload(), report.payload_sealed))
     messages = session.scalars(
         select(Message).where(Message.report_id == report.id).order_by(Message.id)
     ).all()
-    thread = tuple(
-        ThreadItem(
-            m.direction,
-            m.created_day,
-            open_part(key, report.public_id, Part.message(m.public_id), m.body_sealed).decode(),
+    try:
+        payload = json.loads(
+            open_part(key, report.public_id, Part.payload(), report.payload_sealed)
         )
-        for m in messages
-    )
+        thread = tuple(
+            ThreadItem(
+                m.direction,
+                m.created_day,
+                open_part(key, report.public_id, Part.message(m.public_id), m.body_sealed).decode(),
+            )
+            for m in messages
+        )
+    except (SealingError, ValueError) as error:
+        raise ReportCannotOpen() from error
     return OwnReport(
         report=report,
         narrative=payload.get("narrative", ""),
@@ -236,6 +247,7 @@ __all__ = [
     "MalformedInput",
     "OwnReport",
     "ReceiptNotAccepted",
+    "ReportCannotOpen",
     "add_reply",
     "open_with_receipt",
     "parse_receipt",

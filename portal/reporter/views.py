@@ -181,7 +181,10 @@ def make_blueprint(config: Config) -> Blueprint:
     def followup() -> str | tuple[str, int] | BaseResponse:
         session_ = _current_followup()
         if request.method == "GET" and session_ is not None:
-            own = fu.read_own_report(db(), session_)
+            try:
+                own = fu.read_own_report(db(), session_)
+            except fu.ReportCannotOpen:
+                return render_template("reporter/cannot_open.html"), 409
             if own is not None:
                 return render_template(
                     "reporter/followup.html",
@@ -312,7 +315,10 @@ def make_blueprint(config: Config) -> Blueprint:
                 return redirect(url_for("reporter.followup"))
         elif not form.errors:
             form.body.errors = [gettext("Write an answer or choose a file to send.")]
-        own = fu.read_own_report(db(), session_)
+        try:
+            own = fu.read_own_report(db(), session_)
+        except fu.ReportCannotOpen:
+            return render_template("reporter/cannot_open.html"), 409
         if own is None:
             return redirect(url_for("reporter.followup"))
         return (
