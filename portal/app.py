@@ -6,6 +6,7 @@ from flask import Flask, request
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from redis import Redis
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.attachments import DecodeGate
 from portal.auth.loader import install_staff_loader
@@ -38,6 +39,11 @@ def create_app(config: Config | None = None) -> Flask:
         instance_path=str(config.instance_path),
     )
     app.request_class = InMemoryUploadRequest
+    if config.proxy_hops:
+        # Only the last `proxy_hops` entries are believed: a client's own header is not.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops
+        )
     app.config.update(
         SECRET_KEY=config.secret_key,
         TESTING=config.testing,

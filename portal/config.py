@@ -45,6 +45,10 @@ class Config:
     demo_password: str = "demo-password-change-me"  # noqa: S105 - demo only, printed on start
     # Behind a TLS proxy: cookies get `Secure`, responses get HSTS.
     behind_tls: bool = False
+    # Proxies in front of the portal whose X-Forwarded-For/-Proto are believed (0: none). Behind
+    # the reference nginx (docs/deployment.md) it is 1: without it every reporter would share
+    # the proxy's address, and so one per-network submission allowance.
+    proxy_hops: int = 0
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     log_level: str = "INFO"
     testing: bool = False
@@ -109,6 +113,7 @@ class Config:
             demo_mode=demo,
             demo_password=env.get("PORTAL_DEMO_PASSWORD", cls.demo_password),
             behind_tls=_flag(env.get("PORTAL_BEHIND_TLS", "0")),
+            proxy_hops=int(env.get("PORTAL_PROXY_HOPS", "0")),
             login_throttle=LoginThrottle(
                 max_failures=int(env.get("PORTAL_LOGIN_MAX_FAILURES", "10")),
                 window_seconds=int(env.get("PORTAL_LOGIN_WINDOW_SECONDS", "900")),

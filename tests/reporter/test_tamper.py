@@ -226,3 +226,35 @@ def test_the_receipt_messages_are_in_the_reporter_s_language(
         assert response.status_code == 400
         assert translated(msgid, "ar") in html.unescape(response.get_data(as_text=True))
 
+
+
+def test_a_follow_up_whose_payload_was_altered_gets_a_translated_could_not_open_page(
+    demo: Flask, client: FlaskClient, session: Session
+) -> None:
+    first, _, receipt = _two_reports(client, session)
+    assert open_followup(client, receipt).status_code == 302
+    assert first.payload_sealed is not None
+    _set_payload(session, first, _flip(first.payload_sealed, len(first.payload_sealed) // 2))
+    page = client.get("/report/followup")
+    assert page.status_code == 409
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Your report could not be opened" in text and FIRST not in text
+    arabic = html.unescape(client.get("/report/followup?lang=ar").get_data(as_text=True))
+    assert translated("Your report could not be opened", "ar") in arabic
+
+
+def test_an_altered_attachment_gets_a_translated_could_not_open_page_on_the_desk(
+    demo: Flask, client: FlaskClient, session: Session, config: Config
+) -> None:
+    from tests.conftest import sign_in
+
+    first, _, _ = _two_reports(client, session)
+    tick(demo)
+    (attachment,) = first.attachments
+    store = store_of(demo)
+    store.put(attachment.blob_key, _flip(store.get(attachment.blob_key), 40))
+    desk = demo.test_client()
+    sign_in(desk, "verifier@demo.test", config.demo_password)
+    response = desk.get(f"/desk/attachments/{attachment.public_id}")
+    assert response.status_code == 409
+    assert "This attachment cannot be opened" in html.unescape(response.get_data(as_text=True))
