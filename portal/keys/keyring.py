@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import resource
 from dataclasses import dataclass
 
 from portal.config import Config
@@ -15,6 +17,8 @@ from portal.crypto import (
     load_or_create_secret,
     load_or_create_server_key,
 )
+
+log = logging.getLogger("portal.keys")
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,18 @@ def secure_instance(config: Config) -> None:
     or others is refused, the way ssh refuses a private key, rather than silently used.
     """
     os.umask(0o077)
+    # No core dump of a process that holds unlocked keys and reporters' plaintext in memory.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     for folder in (config.instance_path, config.keys_path):
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         if folder.stat().st_mode & 0o077:
             os.chmod(folder, 0o700)
+    # Files an older release (or a tool run under another umask) left readable: the SQLite file,
+    # whose journal files SQLite creates with its mode. Tightened, and said so.
+    for path in config.instance_path.iterdir():
+        if path.is_file() and path.name != "secret_key" and path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+            log.warning("%s was readable by other users; it is now 0600", path.name)
     candidates = [config.instance_path / "secret_key", *config.keys_path.iterdir()]
     exposed = sorted(
         str(path) for path in candidates if path.is_file() and path.stat().st_mode & 0o077
