@@ -43,6 +43,7 @@ from portal.domain.models.reports import (
     ReportKeyWrap,
     VerifierNote,
 )
+from portal.domain.models.sign_in import KnownDevice, SetupLink, SetupPurpose
 
 __all__ = [
     "ApiToken",
@@ -69,6 +70,7 @@ __all__ = [
     "IndicatorDefinition",
     "KeyHolder",
     "KeyRotation",
+    "KnownDevice",
     "Message",
     "MessageDirection",
     "MonitoringPlan",
@@ -84,6 +86,8 @@ __all__ = [
     "Scorecard",
     "ScorecardEntry",
     "ScoringSnapshot",
+    "SetupLink",
+    "SetupPurpose",
     "StaffSession",
     "ThrottleCounter",
     "TierDecision",
