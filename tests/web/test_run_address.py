@@ -1,0 +1,43 @@
+"""`make run` says where the portal really listens: gunicorn prints its bound sockets."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SAID = re.compile(r"Compact Watch is listening on (http://[^\s]+)")
+
+
+def test_the_printed_address_is_the_one_that_answers(database_url: str, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "run-address-test",
+        "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+        # Port 0: the kernel picks one, so only the printed address can say which.
+        "PORTAL_BIND": "127.0.0.1:0",
+        "PORTAL_WORKERS": "1",
+        "PORTAL_SAY_ADDRESS": "1",
+    }
+    env.pop("REDIS_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        found = SAID.search(line)
+        assert found, f"gunicorn printed {line!r}"
+        address = found.group(1)
+        assert not address.endswith(":0"), address
+        with urllib.request.urlopen(f"{address}/healthz", timeout=10) as answer:
+            assert answer.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
