@@ -38,6 +38,7 @@ ASSESSING = Rule(roles=frozenset({Role.ASSESSOR, Role.ADMIN}))
 # Who may hold a desk key and so grant it: desk members, and admins holding the escrow copy.
 # The grant service checks per desk that the person really holds its key.
 KEY_HOLDERS = Rule(roles=frozenset({Role.VERIFIER, Role.ADMIN}))
+MEMBER = Rule(roles=frozenset({Role.MEMBER}))
 
 
 def _read_api(scope: str) -> Rule:
@@ -69,6 +70,9 @@ ACCESS: dict[str, Rule] = {
     "reporter.followup": PUBLIC,
     "reporter.reply": PUBLIC,
     "reporter.leave": PUBLIC,
+    # A member's own reports, from the list sealed to them: no receipt needed.
+    "reporter.mine": MEMBER,
+    "reporter.open_mine": MEMBER,
     # Anonymous submission and what a client needs to build one; no account, like the form.
     "api.submit_report": PUBLIC,
     "api.reference": PUBLIC,

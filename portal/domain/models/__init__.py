@@ -19,6 +19,7 @@ from portal.domain.models.compacts import (
 from portal.domain.models.exports import DataExport, ExportFormat, ExportKind, ExportState
 from portal.domain.models.indicators import IndicatorDefinition
 from portal.domain.models.keys import DeskKey, DeskKeyWrap, KeyRotation
+from portal.domain.models.member_lists import MemberReportList
 from portal.domain.models.outbox import OutboxJob, OutboxState
 from portal.domain.models.people import (
     ApiToken,
@@ -31,6 +32,7 @@ from portal.domain.models.people import (
     User,
     UserRole,
 )
+from portal.domain.models.receipts import ReceiptLookupScheme
 from portal.domain.models.reports import (
     Attachment,
     AttachmentKind,
@@ -71,6 +73,7 @@ __all__ = [
     "KeyHolder",
     "KeyRotation",
     "KnownDevice",
+    "MemberReportList",
     "Message",
     "MessageDirection",
     "MonitoringPlan",
@@ -79,6 +82,7 @@ __all__ = [
     "OutboxState",
     "PlanIndicator",
     "PrivacyBudgetSpend",
+    "ReceiptLookupScheme",
     "Report",
     "ReportIndicator",
     "ReportKeyWrap",

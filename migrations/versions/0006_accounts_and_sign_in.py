@@ -1,7 +1,7 @@
 """accounts and sign-in: setup links, known devices, pending desk access, token expiry
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 
 Invitations and password resets become one-time setup links (the admin never learns the
 password); sign-in throttling counts known devices apart and carries an epoch an admin unlock
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = '0006'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
