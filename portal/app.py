@@ -9,6 +9,7 @@ from redis import Redis
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.attachments import DecodeGate
+from portal.auth.cookies import cookie_name
 from portal.auth.loader import install_staff_loader
 from portal.cli import register_cli
 from portal.config import Config
@@ -52,7 +53,8 @@ def create_app(config: Config | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=config.behind_tls,
-        SESSION_COOKIE_NAME="cw_csrf",
+        # `__Host-` behind TLS, like the staff cookies (portal/auth/cookies.py).
+        SESSION_COOKIE_NAME=cookie_name("cw_csrf", config),
         BABEL_DEFAULT_LOCALE=config.default_locale,
         BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
         # Twice the report limit plus room for the form: bodies a little over the report limit

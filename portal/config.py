@@ -27,11 +27,14 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class LoginThrottle:
-    # Per account, not per IP: staff sign in from shared offices and VPN exits, and an attacker
-    # with a botnet has many IPs. Ten failures then a 15-minute wait stops online guessing while a
-    # forgetful verifier is only slowed.
+    # Ten failures then a 15-minute wait, counted per account on each device the person signed in
+    # from before and per account and address bucket elsewhere: it stops online guessing, slows a
+    # forgetful verifier, and a stranger's failures never lock the owner out (docs/security.md).
     max_failures: int = 10
     window_seconds: int = 900
+    # Failures from every unknown device together: a botnet with many addresses gets this many
+    # guesses a window; past it only the person's known devices (or an admin unlock) get in.
+    account_max_failures: int = 100
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class Config:
     submission_limits: SubmissionLimits = field(default_factory=SubmissionLimits)
     # A finished export stays downloadable this long, then is purged (docs/exports.md).
     export_ttl_hours: int = 72
+    # An invitation or password-reset link works once, for this long (docs/security.md).
+    setup_link_hours: int = 24
 
     @property
     def jobs_inline(self) -> bool:
@@ -117,6 +122,7 @@ class Config:
             login_throttle=LoginThrottle(
                 max_failures=int(env.get("PORTAL_LOGIN_MAX_FAILURES", "10")),
                 window_seconds=int(env.get("PORTAL_LOGIN_WINDOW_SECONDS", "900")),
+                account_max_failures=int(env.get("PORTAL_LOGIN_ACCOUNT_MAX_FAILURES", "100")),
             ),
             log_level=env.get("PORTAL_LOG_LEVEL", "INFO").upper(),
             kdf=KdfParams(
@@ -139,6 +145,7 @@ class Config:
                 bucket_bits=_bucket_bits(env),
             ),
             export_ttl_hours=int(env.get("PORTAL_EXPORT_TTL_HOURS", "72")),
+            setup_link_hours=_setup_link_hours(env),
         )
 
 
@@ -153,6 +160,13 @@ def jobs_tick_seconds(environ: Mapping[str, str] | None = None) -> int:
     if not 5 <= tick <= 3600:
         raise ConfigError("PORTAL_JOBS_TICK_SECONDS must be between 5 and 3600")
     return tick
+
+
+def _setup_link_hours(env: Mapping[str, str]) -> int:
+    hours = int(env.get("PORTAL_SETUP_LINK_HOURS", "24"))
+    if not 1 <= hours <= 14 * 24:
+        raise ConfigError("PORTAL_SETUP_LINK_HOURS must be between 1 and 336 (two weeks)")
+    return hours
 
 
 def _bucket_bits(env: Mapping[str, str]) -> int:

@@ -142,7 +142,7 @@ def make_user(app: Flask, session: Session):  # type: ignore[no-untyped-def]
         )
         for membership in created.user.desks:
             # Re-key the desk so the new member holds the current version (tests only).
-            provision_desk_key(session, membership.desk)
+            provision_desk_key(session, membership.desk, include_pending=True)
             _carry_match_key(session, membership.desk, personal)
         session.commit()
         return created.user
@@ -212,12 +212,13 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
         data={"csrf_token": csrf_token(client), "email": email, "password": password},
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    if response.headers["Location"].endswith("/auth/account"):
-        return  # demo account in demo mode
+    if not response.headers["Location"].startswith("/auth/two-factor"):
+        return  # demo account in demo mode: signed in, at the person's work
     enrol_totp(client.application, email)
     response = client.post(
         "/auth/two-factor",
         data={"csrf_token": csrf_token(client, "/auth/two-factor"), "code": totp_now()},
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    assert response.headers["Location"].endswith("/auth/account")
+    landed = response.headers["Location"]
+    assert not landed.startswith(("/auth/login", "/auth/two-factor")), landed

@@ -10,6 +10,7 @@ from portal.cli.jobs import jobs_group, outbox_group
 from portal.cli.portal import portal_group
 from portal.cli.receipts import receipts_group
 from portal.cli.retention import retention_group
+from portal.cli.tokens import token_group
 from portal.public.cli import public_group
 
 
@@ -20,5 +21,6 @@ def register_cli(app: Flask) -> None:
     portal_group.add_command(receipts_group)
     portal_group.add_command(blobs_group)
     portal_group.add_command(public_group)
+    portal_group.add_command(token_group)
     app.cli.add_command(db_group)
     app.cli.add_command(portal_group)

@@ -17,6 +17,7 @@ from portal.auth.staff_sessions import PersonalKeyLocked
 from portal.config import Config
 from portal.crypto import SealingError
 from portal.desk import clusters, duplicates, service
+from portal.desk.access_views import add_access_routes
 from portal.desk.forms import (
     AssignForm,
     BulkForm,
@@ -80,6 +81,7 @@ def _filters() -> QueueFilters:
 
 def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("desk", __name__, url_prefix="/desk")
+    add_access_routes(bp, config)
 
     @bp.errorhandler(service.NotFound)
     def _not_found(_error: service.NotFound) -> tuple[str | dict[str, object], int]:

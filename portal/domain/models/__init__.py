@@ -46,6 +46,7 @@ from portal.domain.models.reports import (
     ReportKeyWrap,
     VerifierNote,
 )
+from portal.domain.models.sign_in import KnownDevice, SetupLink, SetupPurpose
 
 __all__ = [
     "ApiToken",
@@ -73,6 +74,7 @@ __all__ = [
     "IndicatorDefinition",
     "KeyHolder",
     "KeyRotation",
+    "KnownDevice",
     "MemberReportList",
     "Message",
     "MessageDirection",
@@ -90,6 +92,8 @@ __all__ = [
     "Scorecard",
     "ScorecardEntry",
     "ScoringSnapshot",
+    "SetupLink",
+    "SetupPurpose",
     "StaffSession",
     "StagedBlob",
     "ThrottleCounter",

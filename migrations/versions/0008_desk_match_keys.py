@@ -1,7 +1,7 @@
 """desk match keys: the key of the keyed match hashes sealed to the desk keys
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 
 The place, unit and day hashes of duplicate suggestions were HMACs under `keys/fingerprint_key`,
 in the clear in the instance folder: a seized server tested guesses against them. The key is now
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

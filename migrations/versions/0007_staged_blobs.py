@@ -1,7 +1,7 @@
 """staged blobs: attachment files written on the job tick, dated to the day, padded
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 
 A blob file written by the submitting request kept that second in its mtime and ctime, and its
 exact size matched the photo re-cleaned from the reporter's phone. Requests now stage padded blobs
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0007'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
