@@ -17,14 +17,18 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from http.client import HTTPConnection
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from alembic import command
 
+from portal import create_app
+from portal.cli.database import alembic_config
 from portal.config import Config
 from portal.paths import ROOT
+from portal.web.services import EXTENSION
 from tests.reporter.conftest import run_demo
 from tests.reporter.server import Server, run_gunicorn
 
@@ -42,9 +46,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(app: Flask, config: Config, tmp_path: Path) -> Iterator[Server]:
+def server(config: Config, tmp_path: Path) -> Iterator[Server]:
+    """gunicorn over a database of its own on SQLite: a server process sharing the suite's SQLite
+    file could checkpoint its WAL away under the suite's connections when it stops."""
+    own = config
+    if config.database_url.startswith("sqlite"):
+        own = replace(config, database_url=f"sqlite:///{tmp_path / 'slow-loris.sqlite3'}")
+        command.upgrade(alembic_config(own.database_url), "head")
+    app = create_app(own)
     run_demo(app)
-    yield from run_gunicorn(config, tmp_path / "gunicorn.log")
+    app.extensions[EXTENSION].database.dispose()
+    yield from run_gunicorn(own, tmp_path / "gunicorn.log")
 
 
 @pytest.fixture
