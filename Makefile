@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 LOCALES := fr ar ckb so ha fil
 export PORTAL_INSTANCE_PATH ?= instance
 
-.PHONY: help run test lint translations compile-translations install install-test browser migrate demo worker clean
+.PHONY: help run test lint translations compile-translations install install-test browser deployment-tools migrate demo worker clean
 
 help:
 	@echo "make run    - install, migrate SQLite, seed demo data, serve on PORTAL_BIND (127.0.0.1:5000)"
@@ -73,7 +73,15 @@ browser:
 		else echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium"; fi; \
 	fi
 
-test: install-test browser
+# Debian's nginx, for tests/deployment (the reference proxy configuration, docs/deployment.md).
+deployment-tools:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light) >/dev/null; \
+		else echo "Deployment tests need Debian's nginx: sudo apt-get install -y nginx-light"; fi; \
+	fi
+
+test: install-test browser deployment-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test

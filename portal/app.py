@@ -6,7 +6,9 @@ from flask import Flask, request
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from redis import Redis
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal.attachments import DecodeGate
 from portal.auth.cookies import cookie_name
 from portal.auth.loader import install_staff_loader
 from portal.cli import register_cli
@@ -38,6 +40,11 @@ def create_app(config: Config | None = None) -> Flask:
         instance_path=str(config.instance_path),
     )
     app.request_class = InMemoryUploadRequest
+    if config.proxy_hops:
+        # Only the last `proxy_hops` entries are believed: a client's own header is not.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops
+        )
     app.config.update(
         SECRET_KEY=config.secret_key,
         TESTING=config.testing,
@@ -68,6 +75,7 @@ def create_app(config: Config | None = None) -> Flask:
         keyring=load_keyring(config),
         store=FileStore(config.blob_path),
         dispatcher=Dispatcher(database, redis),
+        decoding=DecodeGate(config.decode_concurrency),
     )
     app.teardown_appcontext(close_request_session)
 

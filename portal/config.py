@@ -48,6 +48,10 @@ class Config:
     demo_password: str = "demo-password-change-me"  # noqa: S105 - demo only, printed on start
     # Behind a TLS proxy: cookies get `Secure`, responses get HSTS.
     behind_tls: bool = False
+    # Proxies in front of the portal whose X-Forwarded-For/-Proto are believed (0: none). Behind
+    # the reference nginx (docs/deployment.md) it is 1: without it every reporter would share
+    # the proxy's address, and so one per-network submission allowance.
+    proxy_hops: int = 0
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     log_level: str = "INFO"
     testing: bool = False
@@ -57,6 +61,10 @@ class Config:
     # At most this many Argon2id derivations at once per process: 4 × 64 MiB bounds the memory a
     # burst of sign-ins or receipt look-ups can take, whatever the number of threads.
     argon2_concurrency: int = 4
+    # At most this many attachments decoded at once per process, each bounded by the pixel and
+    # object limits to about 180 MiB: with 2 workers, 8 worst-case uploads at once stay under
+    # 1 GiB in all (docs/deployment.md, bench/decode_memory.py).
+    decode_concurrency: int = 1
     attachments: AttachmentLimits = field(default_factory=AttachmentLimits)
     # A receipt pepper given by the environment (hex) wins over the instance file; several
     # machines must share it, or receipts issued on one machine open nowhere else.
@@ -110,6 +118,7 @@ class Config:
             demo_mode=demo,
             demo_password=env.get("PORTAL_DEMO_PASSWORD", cls.demo_password),
             behind_tls=_flag(env.get("PORTAL_BEHIND_TLS", "0")),
+            proxy_hops=int(env.get("PORTAL_PROXY_HOPS", "0")),
             login_throttle=LoginThrottle(
                 max_failures=int(env.get("PORTAL_LOGIN_MAX_FAILURES", "10")),
                 window_seconds=int(env.get("PORTAL_LOGIN_WINDOW_SECONDS", "900")),
@@ -122,6 +131,7 @@ class Config:
                 lanes=1,
             ),
             argon2_concurrency=int(env.get("PORTAL_ARGON2_CONCURRENCY", "4")),
+            decode_concurrency=int(env.get("PORTAL_DECODE_CONCURRENCY", "1")),
             attachments=AttachmentLimits(
                 max_file_bytes=int(env.get("PORTAL_MAX_FILE_MB", "10")) * 1024 * 1024,
                 max_report_bytes=int(env.get("PORTAL_MAX_REPORT_MB", "25")) * 1024 * 1024,

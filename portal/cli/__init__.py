@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from portal.cli.blobs import blobs_group
 from portal.cli.database import db_group
 from portal.cli.jobs import jobs_group, outbox_group
 from portal.cli.portal import portal_group
@@ -18,6 +19,7 @@ def register_cli(app: Flask) -> None:
     portal_group.add_command(jobs_group)
     portal_group.add_command(retention_group)
     portal_group.add_command(receipts_group)
+    portal_group.add_command(blobs_group)
     portal_group.add_command(public_group)
     portal_group.add_command(token_group)
     app.cli.add_command(db_group)

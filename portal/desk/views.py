@@ -332,11 +332,15 @@ def make_blueprint(config: Config) -> Blueprint:
         )
         try:
             key = data_key_for(db(), found, _unlocked())
-            content = open_attachment_content(services().store, found, item, key)
+            content = open_attachment_content(db(), services().store, found, item, key)
             opened = open_attachment_meta(key, found, item)
         except (CannotOpen, SealingError):
-            db().commit()
-            abort(409)
+            db().commit()  # the attempt is audit-logged too
+            return BaseResponse(
+                render_template("desk/attachment_cannot_open.html", report=found),
+                status=409,
+                mimetype="text/html",
+            )
         db().commit()
         response = BaseResponse(content, mimetype=opened.media_type)
         # Served inline for images only; PDFs download, so no viewer script runs on our origin.

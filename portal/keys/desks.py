@@ -92,6 +92,9 @@ def provision_desk_key(
     )
     session.add(row)
     session.flush()
+    from portal.keys.match import provide_match_key
+
+    provide_match_key(session, desk, row)
     for user_id, wrapped in created.member_wraps.items():
         session.add(
             DeskKeyWrap(

@@ -2,6 +2,7 @@
 
 from portal.domain.models.audit import AuditEvent
 from portal.domain.models.base import Base
+from portal.domain.models.blobs import StagedBlob
 from portal.domain.models.clusters import ClusterOrganisation, ClusterState, IncidentCluster
 from portal.domain.models.compacts import (
     AssessorDatum,
@@ -18,7 +19,7 @@ from portal.domain.models.compacts import (
 )
 from portal.domain.models.exports import DataExport, ExportFormat, ExportKind, ExportState
 from portal.domain.models.indicators import IndicatorDefinition
-from portal.domain.models.keys import DeskKey, DeskKeyWrap, KeyRotation
+from portal.domain.models.keys import DeskKey, DeskKeyWrap, DeskMatchKey, KeyRotation
 from portal.domain.models.member_lists import MemberReportList
 from portal.domain.models.outbox import OutboxJob, OutboxState
 from portal.domain.models.people import (
@@ -64,6 +65,7 @@ __all__ = [
     "Desk",
     "DeskKey",
     "DeskKeyWrap",
+    "DeskMatchKey",
     "DeskMembership",
     "ExportFormat",
     "ExportKind",
@@ -93,6 +95,7 @@ __all__ = [
     "SetupLink",
     "SetupPurpose",
     "StaffSession",
+    "StagedBlob",
     "ThrottleCounter",
     "TierDecision",
     "User",
