@@ -47,5 +47,7 @@ def finish_sign_in(response: Response, user: User, token: SessionToken, config: 
     rotate_csrf_token()
     value = device_value(request, config) or devices.new_device_value()
     devices.remember(db(), user, value)
-    set_device_cookie(response, value, config)
+    # A member is a reporter: their phone may be searched, so nothing of ours outlives the
+    # browser session there (the device is known only until the browser closes).
+    set_device_cookie(response, value, config, persistent=bool(user.role_set - {Role.MEMBER}))
     set_staff_cookie(response, token, config)

@@ -59,11 +59,13 @@ def device_value(request: Request, config: Config) -> str | None:
     return value if _DEVICE_VALUE.match(value) else None
 
 
-def set_device_cookie(response: Response, value: str, config: Config) -> None:
+def set_device_cookie(
+    response: Response, value: str, config: Config, *, persistent: bool = True
+) -> None:
     response.set_cookie(
         cookie_name(DEVICE_COOKIE, config),
         value,
-        max_age=DEVICE_DAYS * 24 * 3600,
+        max_age=DEVICE_DAYS * 24 * 3600 if persistent else None,
         httponly=True,
         secure=config.behind_tls,
         samesite="Strict",

@@ -45,6 +45,7 @@ from portal.desk.sealed import (
 from portal.domain.catalogue import INDICATOR_CODES
 from portal.domain.models import Attachment, ClusterState, Desk, IncidentCluster, Report, User
 from portal.domain.workflow import TRANSITIONS, IllegalTransition, ReportStatus
+from portal.keys import grants
 from portal.keys.desks import UnlockedDeskKey, unlock_desk_keys
 from portal.web.errors import error_response
 from portal.web.services import db, services
@@ -121,6 +122,8 @@ def make_blueprint(config: Config) -> Blueprint:
             indicators=INDICATOR_CODES,
             args=request.args,
             user=user,
+            # Visible to both sides: key holders see who waits, on the page they work on.
+            waiting_access=len(grants.waiting_for(db(), user)),
         )
 
     @bp.route("/bulk", methods=["POST"])

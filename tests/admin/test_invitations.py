@@ -76,6 +76,7 @@ def test_an_invited_verifier_waits_for_a_key_holder_then_opens_the_desk(
     assert newcomer.get("/desk/").status_code == 200
     assert "Iraq" not in text(newcomer, "/desk/").split("<main", 1)[1].split("</form>", 1)[0]
     keyholder = signed_in(seeded, "holder@example.org")
+    assert "1 person waits for you to grant them access" in text(keyholder, "/desk/")
     waiting = text(keyholder, "/desk/access")
     assert "newcomer@example.org" in waiting
     # The admin holds the escrow copy of the desk key (DESIGN §6), so could grant it too.
@@ -152,6 +153,9 @@ def test_a_member_is_invited_into_an_organisation_the_admin_created(
     set_password(member, path_of(one_time(page, "setup-link")), NEW)
     sign_in(member, "member@example.org", NEW)
     assert member.get("/auth/login").headers["Location"] == "/report/new"
+    # A member's phone may be searched: their known-device cookie dies with the browser.
+    device = member.get_cookie("cw_device")
+    assert device is not None and device.expires is None and device.max_age is None
     assert "Basra Monitors" in text(member, "/report/new")
 
     # Disabled, the organisation is offered to no new member.

@@ -178,7 +178,8 @@ def test_cookies_carry_the_host_prefix_behind_tls(config: Config, make_user) -> 
             assert "secure" in attributes and "path=/" in attributes
             assert not any(a.startswith("domain=") for a in attributes)
     assert client.get("/auth/account").status_code == 200
-    assert client.get_cookie("__Host-cw_device") is not None
+    device = client.get_cookie("__Host-cw_device")
+    assert device is not None and device.expires is not None  # staff: known for 180 days
 
 
 def test_sign_in_lands_on_the_persons_work(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
