@@ -19,6 +19,11 @@ from portal.domain.models.compacts import (
 from portal.domain.models.exports import DataExport, ExportFormat, ExportKind, ExportState
 from portal.domain.models.indicators import IndicatorDefinition
 from portal.domain.models.keys import DeskKey, DeskKeyWrap, KeyRotation
+from portal.domain.models.monitoring import (
+    DisruptionKind,
+    MonitoringDisruption,
+    PartnerAttestation,
+)
 from portal.domain.models.outbox import OutboxJob, OutboxState
 from portal.domain.models.people import (
     ApiToken,
@@ -62,6 +67,7 @@ __all__ = [
     "DeskKey",
     "DeskKeyWrap",
     "DeskMembership",
+    "DisruptionKind",
     "ExportFormat",
     "ExportKind",
     "ExportState",
@@ -71,10 +77,12 @@ __all__ = [
     "KeyRotation",
     "Message",
     "MessageDirection",
+    "MonitoringDisruption",
     "MonitoringPlan",
     "Organisation",
     "OutboxJob",
     "OutboxState",
+    "PartnerAttestation",
     "PlanIndicator",
     "PrivacyBudgetSpend",
     "Report",
