@@ -25,6 +25,18 @@ COOKIE_NAME = "cw_staff"
 # 12 hours bounds a session that is kept alive all day.
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
+# Expiries are stored rounded up to this slot, and the idle expiry is moved only when a request
+# falls in a new slot: a session row tells when it expires to ten minutes, never the second of a
+# sign-in or of the request that sent a member's report. Idle sessions end 30 to 40 minutes
+# after the last request.
+EXPIRY_SLOT = dt.timedelta(minutes=10)
+_EPOCH = dt.datetime(2000, 1, 1)
+
+
+def expiry_slot(moment: dt.datetime) -> dt.datetime:
+    """`moment` rounded up to the next multiple of EXPIRY_SLOT (itself if already one)."""
+    slots = -(-(moment - _EPOCH) // EXPIRY_SLOT)
+    return _EPOCH + slots * EXPIRY_SLOT
 
 
 @dataclass(frozen=True)
@@ -81,9 +93,8 @@ def start_session(
         id_hash=token.id_hash,
         sealed_private_key=sealed,
         user_id=user.id,
-        created_at=now,
-        last_seen_at=now,
-        expires_at=now + ABSOLUTE_TIMEOUT,
+        idle_until=expiry_slot(now + IDLE_TIMEOUT),
+        expires_at=expiry_slot(now + ABSOLUTE_TIMEOUT),
     )
     session.add(record)
     return token, record
@@ -92,17 +103,22 @@ def start_session(
 def resume_session(
     session: Session, token: SessionToken, *, now: dt.datetime | None = None
 ) -> StaffSession | None:
-    """The live session for this token, touched; expired ones are destroyed on sight."""
+    """The live session for this token; expired ones are destroyed on sight.
+
+    The idle expiry moves only when it would move to a later slot, so at most one write per slot
+    and session, and none that dates a request to the second."""
     now = now or utcnow()
     record = session.execute(
         select(StaffSession).where(StaffSession.id_hash == token.id_hash)
     ).scalar_one_or_none()
     if record is None:
         return None
-    if record.expires_at <= now or record.last_seen_at + IDLE_TIMEOUT <= now:
+    if record.expires_at <= now or record.idle_until <= now:
         session.delete(record)
         return None
-    record.last_seen_at = now
+    idle_until = min(expiry_slot(now + IDLE_TIMEOUT), record.expires_at)
+    if idle_until > record.idle_until:
+        record.idle_until = idle_until
     return record
 
 
@@ -118,7 +134,7 @@ def purge_expired(session: Session, *, now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     result = session.execute(
         delete(StaffSession).where(
-            (StaffSession.expires_at <= now) | (StaffSession.last_seen_at <= now - IDLE_TIMEOUT)
+            (StaffSession.expires_at <= now) | (StaffSession.idle_until <= now)
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -8,6 +8,7 @@ from portal.assess.cli import coverage_group, plan_group, scorecards_group
 from portal.cli.database import db_group
 from portal.cli.jobs import jobs_group, outbox_group
 from portal.cli.portal import portal_group
+from portal.cli.receipts import receipts_group
 from portal.cli.retention import retention_group
 from portal.public.cli import public_group
 
@@ -16,6 +17,7 @@ def register_cli(app: Flask) -> None:
     portal_group.add_command(outbox_group)
     portal_group.add_command(jobs_group)
     portal_group.add_command(retention_group)
+    portal_group.add_command(receipts_group)
     portal_group.add_command(public_group)
     portal_group.add_command(plan_group)
     portal_group.add_command(scorecards_group)

@@ -49,7 +49,7 @@ from portal.crypto.personal import (
     unlock_with_recovery_key,
     wrap_with_recovery_key,
 )
-from portal.crypto.receipt import ReceiptCode, ReceiptKeys
+from portal.crypto.receipt import ReceiptCode, ReceiptKeys, ReceiptScheme, ReceiptSecrets
 from portal.crypto.recovery import RecoveryKey
 from portal.crypto.report import Part, SealedReport, open_part, seal_part, seal_report
 from portal.crypto.server_key import ServerKey, load_or_create_secret, load_or_create_server_key
@@ -76,6 +76,8 @@ __all__ = [
     "PublicKey",
     "ReceiptCode",
     "ReceiptKeys",
+    "ReceiptScheme",
+    "ReceiptSecrets",
     "RecoveryKey",
     "SealedReport",
     "SealingError",

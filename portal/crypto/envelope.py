@@ -31,6 +31,12 @@ class Kind(IntEnum):
     DATA_KEY_UNDER_RECEIPT = 6
     SESSION_VAULT = 7
     SERVER_SECRET = 8
+    # The report's data key under a key split from the receipt's one Argon2id (DESIGN §6).
+    DATA_KEY_UNDER_RECEIPT_SCHEME = 9
+    # A desk's key for keyed match hashes, sealed to one version of the desk key.
+    MATCH_KEY_SEALED_TO_DESK = 10
+    # A member's own list of the reports they sent, under a key only their personal key gives.
+    MEMBER_REPORT_LIST = 11
 
     @property
     def label(self) -> str:

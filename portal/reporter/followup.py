@@ -26,22 +26,20 @@ from portal.crypto import (
     ReceiptCode,
     SealingError,
     ServerKey,
-    WrongReceipt,
     open_part,
     seal_part,
 )
 from portal.domain.models import (
     Attachment,
     AttachmentKind,
-    KeyHolder,
     Message,
     MessageDirection,
     Report,
-    ReportKeyWrap,
 )
 from portal.domain.models.base import new_public_id, today
 from portal.domain.workflow import ReportStatus, check_transition
 from portal.keys.keyring import Keyring
+from portal.reporter.receipts import find_by_receipt
 from portal.store import Store, new_blob_key
 
 SESSION_SECONDS = 20 * 60
@@ -81,28 +79,19 @@ class FollowupSession:
 def open_with_receipt(
     session: Session, keyring: Keyring, receipt_text: str, now: float | None = None
 ) -> FollowupSession:
-    """The follow-up session for this receipt, or `ReceiptNotAccepted`.
+    """The follow-up session for this receipt, or `ReceiptNotAccepted`; the caller commits (a
+    report found under an old scheme is moved to the current one on the way).
 
-    An unknown receipt costs one Argon2id derivation like a known one, so response time does not
-    tell a watcher which receipts exist. A malformed one is refused by the form before this.
+    Every receipt, known or not, costs the same Argon2id derivations (one per look-up scheme),
+    so response time does not tell a watcher which receipts exist. A malformed one is refused by
+    the form before this.
     """
     receipt = ReceiptCode.parse(receipt_text)
-    lookup = keyring.receipts.lookup_id(receipt).hex()
-    found = session.execute(
-        select(Report.public_id, ReportKeyWrap.wrapped_key)
-        .join(ReportKeyWrap, ReportKeyWrap.report_id == Report.id)
-        .where(Report.receipt_lookup == lookup, ReportKeyWrap.holder == KeyHolder.RECEIPT)
-    ).first()
+    found = find_by_receipt(session, keyring.receipts, receipt)
     if found is None:
-        keyring.receipts.spend_decoy_time()
         raise ReceiptNotAccepted()
-    public_id, wrapped = found
-    try:
-        data_key = keyring.receipts.unwrap_data_key(wrapped, receipt, public_id)
-    except (WrongReceipt, SealingError):
-        raise ReceiptNotAccepted() from None
     started = now if now is not None else time.time()
-    return FollowupSession(public_id, data_key, int(started) + SESSION_SECONDS)
+    return FollowupSession(found.public_id, found.data_key, int(started) + SESSION_SECONDS)
 
 
 def parse_receipt(text: str) -> ReceiptCode:

@@ -154,3 +154,9 @@ class ReplyForm(FlaskForm):  # type: ignore[misc]
         validators=[Length(max=NARRATIVE_MAX, message=_l("Please keep your answer shorter."))],
     )
     files = MultipleFileField(_l("Add photos or documents (optional)"))
+
+
+class OwnReportForm(FlaskForm):  # type: ignore[misc]
+    """Which of a member's own reports to open; checked against their sealed list."""
+
+    report = StringField(validators=[DataRequired(), Length(max=64)])

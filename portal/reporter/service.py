@@ -15,10 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.attachments import AttachmentLimits, Upload, sanitise_report_attachments
-from portal.crypto import Part, ReceiptCode, keyed_hash, seal_part, seal_report
-from portal.crypto import PublicKey as PersonPublicKey
-from portal.crypto.data_key import seal_data_key
-from portal.crypto.keys import KeyId
+from portal.crypto import Part, PrivateKey, ReceiptCode, keyed_hash, seal_part, seal_report
 from portal.domain.catalogue import FORCE_BRANCHES, reporter_choice
 from portal.domain.models import (
     Attachment,
@@ -39,6 +36,8 @@ from portal.i18n.places import is_region_of
 from portal.jobs.outbox import add_job
 from portal.keys.desks import current_key, public_key_of
 from portal.keys.keyring import Keyring
+from portal.reporter.member_reports import add_to_member_list
+from portal.reporter.receipts import issue_receipt
 from portal.store import Store, new_blob_key
 
 _BRANCHES = frozenset(b.key for b in FORCE_BRANCHES)
@@ -69,6 +68,8 @@ class Submission:
     contact: str = field(default="", repr=False)
     uploads: Sequence[Upload] = field(default=(), repr=False)
     member: User | None = None
+    # The member's personal key from their session: their report goes into their sealed list.
+    member_key: PrivateKey | None = field(default=None, repr=False)
     hide_organisation: bool = False
 
 
@@ -166,7 +167,7 @@ def submit_report(
         desk_key_id,
         {aid: clean.data for aid, clean in zip(attachment_ids, cleaned, strict=True)},
     )
-    receipt = ReceiptCode.generate()
+    issued = issue_receipt(session, keyring.receipts, sealed.data_key, public_id)
     codes = sorted({reporter_choice(k).indicator_code for k in sub.choice_keys})
     severity = severity_of(sub.choice_keys)
     report = Report(
@@ -184,7 +185,8 @@ def submit_report(
         organisation_id=None if sub.hide_organisation else organisation_id,
         created_day=today_,
         last_activity_day=today_,
-        receipt_lookup=keyring.receipts.lookup_id(receipt).hex(),
+        receipt_lookup=issued.lookup,
+        receipt_scheme_id=issued.scheme_id,
         # Names as two people write them alike (portal/domain/names.py), so their keys match.
         unit_key=_keyed(keyring, "unit", compact.country, matching_form(sub.unit)),
         place_key=_keyed(keyring, "place", sub.region, matching_form(sub.place)),
@@ -195,24 +197,13 @@ def submit_report(
             ReportKeyWrap(
                 holder=KeyHolder.DESK, desk_key_id=key_row.id, wrapped_key=sealed.sealed_data_key
             ),
-            ReportKeyWrap(
-                holder=KeyHolder.RECEIPT,
-                wrapped_key=keyring.receipts.wrap_data_key(sealed.data_key, receipt, public_id),
-            ),
+            ReportKeyWrap(holder=KeyHolder.RECEIPT, wrapped_key=issued.wrapped_key),
         ],
     )
-    if sub.member is not None and sub.member.public_key is not None:
-        # A member follows up from their account: the data key is sealed to them too.
-        member_public = PersonPublicKey.from_bytes(sub.member.public_key)
-        report.key_wraps.append(
-            ReportKeyWrap(
-                holder=KeyHolder.MEMBER,
-                user_id=sub.member.id,
-                wrapped_key=seal_data_key(
-                    sealed.data_key, member_public, KeyId(f"user:{sub.member.id}", 1), public_id
-                ),
-            )
-        )
+    if sub.member is not None and sub.member_key is not None:
+        # A member follows up from their account, through their sealed list: no row beside the
+        # report names them (DESIGN §6, Members).
+        add_to_member_list(session, sub.member_key, public_id, sealed.data_key)
     for attachment_id, clean in zip(attachment_ids, cleaned, strict=True):
         blob_key = new_blob_key()
         store.put(blob_key, sealed.attachments[attachment_id])
@@ -236,7 +227,7 @@ def submit_report(
     session.flush()
     job = add_job(session, "intake", "intake", report_id=report.id)
     session.flush()
-    return Receipted(report.id, public_id, receipt, (job.id,))
+    return Receipted(report.id, public_id, issued.receipt, (job.id,))
 
 
 def _primary(codes: list[str]) -> str:

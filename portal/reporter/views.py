@@ -12,8 +12,10 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.attachments import AttachmentError, Upload
+from portal.auth.loader import current_personal_key
+from portal.auth.staff_sessions import PersonalKeyLocked
 from portal.config import Config
-from portal.crypto import KdfBusy, MalformedInput
+from portal.crypto import KdfBusy, MalformedInput, PrivateKey
 from portal.domain.catalogue import reporter_choice
 from portal.domain.models import Role, User
 from portal.domain.workflow import REPORTER_LABELS
@@ -21,7 +23,8 @@ from portal.i18n.templating import current_language
 from portal.keys.desks import DeskNotReady
 from portal.limits.abuse import check_receipt_attempt, check_submission, network_of
 from portal.reporter import followup as fu
-from portal.reporter.forms import ReceiptForm, ReplyForm, ReportForm
+from portal.reporter.forms import OwnReportForm, ReceiptForm, ReplyForm, ReportForm
+from portal.reporter.member_reports import MemberListDamaged, open_own_report, own_reports
 from portal.reporter.messages import attachment_error, field_error, megabytes
 from portal.reporter.service import Submission, SubmissionInvalid, open_compacts, submit_report
 from portal.web.services import db, services
@@ -56,6 +59,15 @@ def _member() -> User | None:
         user: User = current_user._get_current_object()
         return user
     return None
+
+
+def _member_key() -> PrivateKey | None:
+    """The signed-in member's personal key, for their sealed list of reports; None when their
+    session holds none (they still get a receipt)."""
+    try:
+        return current_personal_key()
+    except PersonalKeyLocked:
+        return None
 
 
 def make_blueprint(config: Config) -> Blueprint:
@@ -106,6 +118,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 contact=form.contact.data or "",
                 uploads=_uploads(request.files.getlist(form.files.name)),
                 member=member if form.identity.data in {"member", "member_hidden"} else None,
+                member_key=_member_key() if member is not None else None,
                 hide_organisation=form.identity.data == "member_hidden",
             )
             try:
@@ -182,18 +195,52 @@ def make_blueprint(config: Config) -> Blueprint:
         if form.validate_on_submit():
             opened = _open_receipt(form)
             if opened is not None:
-                response = redirect(url_for("reporter.followup"))
-                response.set_cookie(
-                    FOLLOWUP_COOKIE,
-                    opened.to_cookie(services().keyring.server_key),
-                    httponly=True,
-                    secure=config.behind_tls,
-                    samesite="Strict",
-                    path="/report",
-                )
-                return response
+                return _enter_followup(opened)
         status = 400 if request.method == "POST" else 200
         return render_template("reporter/followup_login.html", form=form), status
+
+    def _enter_followup(opened: fu.FollowupSession) -> BaseResponse:
+        response = redirect(url_for("reporter.followup"))
+        response.set_cookie(
+            FOLLOWUP_COOKIE,
+            opened.to_cookie(services().keyring.server_key),
+            httponly=True,
+            secure=config.behind_tls,
+            samesite="Strict",
+            path="/report",
+        )
+        return response
+
+    @bp.route("/mine", methods=["GET"])
+    def mine() -> str | tuple[str, int]:
+        """A member's own reports, from the list sealed to them (no receipt needed)."""
+        personal = _member_key()
+        if personal is None:
+            return render_template("reporter/mine.html", lines=None, form=OwnReportForm()), 409
+        try:
+            lines = own_reports(db(), personal)
+        except MemberListDamaged:
+            return render_template("reporter/mine.html", lines=None, form=OwnReportForm()), 409
+        return render_template(
+            "reporter/mine.html",
+            lines=lines,
+            form=OwnReportForm(),
+            reporter_status=lambda status: gettext(REPORTER_LABELS[status]),
+        )
+
+    @bp.route("/mine/open", methods=["POST"])
+    def open_mine() -> BaseResponse:
+        personal = _member_key()
+        form = OwnReportForm()
+        if personal is None or not form.validate_on_submit():
+            return redirect(url_for("reporter.mine"))
+        try:
+            opened = open_own_report(db(), personal, form.report.data or "")
+        except MemberListDamaged:
+            opened = None
+        if opened is None:
+            return redirect(url_for("reporter.mine"))
+        return _enter_followup(opened)
 
     def _open_receipt(form: ReceiptForm) -> fu.FollowupSession | None:
         try:
@@ -217,8 +264,11 @@ def make_blueprint(config: Config) -> Blueprint:
             )
             return None
         try:
-            return fu.open_with_receipt(db(), services().keyring, receipt.display())
+            opened = fu.open_with_receipt(db(), services().keyring, receipt.display())
+            db().commit()
+            return opened
         except fu.ReceiptNotAccepted:
+            db().rollback()
             form.form_errors.append(
                 gettext(
                     "No report opens with this code. Check each digit against the code you wrote "
@@ -226,6 +276,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 )
             )
         except KdfBusy:
+            db().rollback()
             form.form_errors.append(
                 gettext("The server is busy. Please wait a moment and try again.")
             )

@@ -35,6 +35,7 @@ ADMIN = Rule(roles=frozenset({Role.ADMIN}))
 VERIFIER = Rule(roles=frozenset({Role.VERIFIER}))
 ASSESSOR = Rule(roles=frozenset({Role.ASSESSOR}))
 ASSESSING = Rule(roles=frozenset({Role.ASSESSOR, Role.ADMIN}))
+MEMBER = Rule(roles=frozenset({Role.MEMBER}))
 
 
 def _read_api(scope: str) -> Rule:
@@ -64,6 +65,9 @@ ACCESS: dict[str, Rule] = {
     "reporter.followup": PUBLIC,
     "reporter.reply": PUBLIC,
     "reporter.leave": PUBLIC,
+    # A member's own reports, from the list sealed to them: no receipt needed.
+    "reporter.mine": MEMBER,
+    "reporter.open_mine": MEMBER,
     # Anonymous submission and what a client needs to build one; no account, like the form.
     "api.submit_report": PUBLIC,
     "api.reference": PUBLIC,

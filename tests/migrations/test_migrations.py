@@ -2,38 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from alembic import command
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
 
 from portal.cli.database import alembic_config
-from portal.config import Config
 from portal.domain.models import Base
-
-
-@pytest.fixture
-def empty_database(tmp_path: Path) -> Iterator[str]:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    url = Config.from_env({"DATABASE_URL": url, "SECRET_KEY": "x"}).database_url
-    name = f"cw_migrations_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _tables(url: str) -> set[str]:
@@ -65,8 +38,14 @@ def test_models_match_migrations(empty_database: str) -> None:
 def test_no_column_records_who_or_exactly_when_a_reporter_acted() -> None:
     forbidden = ("ip", "address", "user_agent", "agent", "remote")
     reporter_tables = {
-        "reports", "attachments", "messages", "report_indicators", "report_key_wraps",
-        "incident_clusters", "cluster_organisations", "outbox_jobs",
+        "reports",
+        "attachments",
+        "messages",
+        "report_indicators",
+        "report_key_wraps",
+        "incident_clusters",
+        "cluster_organisations",
+        "outbox_jobs",
     }
     for table in Base.metadata.tables.values():
         for column in table.columns:

@@ -19,6 +19,7 @@ from portal.domain.models.compacts import (
 from portal.domain.models.exports import DataExport, ExportFormat, ExportKind, ExportState
 from portal.domain.models.indicators import IndicatorDefinition
 from portal.domain.models.keys import DeskKey, DeskKeyWrap, KeyRotation
+from portal.domain.models.member_lists import MemberReportList
 from portal.domain.models.monitoring import (
     DisruptionKind,
     MonitoringDisruption,
@@ -36,6 +37,7 @@ from portal.domain.models.people import (
     User,
     UserRole,
 )
+from portal.domain.models.receipts import ReceiptLookupScheme
 from portal.domain.models.reports import (
     Attachment,
     AttachmentKind,
@@ -75,6 +77,7 @@ __all__ = [
     "IndicatorDefinition",
     "KeyHolder",
     "KeyRotation",
+    "MemberReportList",
     "Message",
     "MessageDirection",
     "MonitoringDisruption",
@@ -85,6 +88,7 @@ __all__ = [
     "PartnerAttestation",
     "PlanIndicator",
     "PrivacyBudgetSpend",
+    "ReceiptLookupScheme",
     "Report",
     "ReportIndicator",
     "ReportKeyWrap",

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain.models.base import Base, str_enum, today, utcnow
+from portal.domain.models.base import Base, str_enum, today
 from portal.i18n.markers import N_
 
 
@@ -165,8 +165,10 @@ class StaffSession(Base):
     auth_level: Mapped[str] = mapped_column(String(16), default="password")
     # A TOTP secret being enrolled, sealed with the server key, until its first code is checked.
     pending_totp_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Only the expiry slots, never the second of sign-in or of the last request: a member's
+    # session touched when they submitted would date the report (DESIGN §6, Members). Both are
+    # multiples of EXPIRY_SLOT (portal/auth/staff_sessions.py).
+    idle_until: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime]
 
 

@@ -82,8 +82,13 @@ class Report(Base):
     created_day: Mapped[dt.date] = mapped_column(default=today)
     last_activity_day: Mapped[dt.date] = mapped_column(default=today)
     retention_until: Mapped[dt.date | None] = mapped_column(index=True)
-    # HMAC-SHA256(pepper, receipt): finds the report from a receipt without storing the receipt.
+    # Split from Argon2id(receipt) under a look-up scheme: finds the report from a receipt, and
+    # testing one guess against every report costs that Argon2id (portal/crypto/receipt.py).
+    # NULL scheme: a first-design HMAC value that `portal receipts migrate` has not stretched yet.
     receipt_lookup: Mapped[str | None] = mapped_column(String(64), unique=True)
+    receipt_scheme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("receipt_lookup_schemes.id"), index=True
+    )
     # Keyed hashes (never plaintext) set by the intake job for duplicate suggestions and unit flags.
     fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     unit_key: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -120,8 +125,9 @@ class ReportIndicator(Base):
 
 class KeyHolder(enum.StrEnum):
     DESK = "desk"  # HPKE-sealed to a desk key version
-    RECEIPT = "receipt"  # wrapped by Argon2id(receipt, salt)
-    MEMBER = "member"  # HPKE-sealed to a signed-in member's personal key
+    RECEIPT = "receipt"  # under a key split from Argon2id(receipt, scheme salt)
+    # A member's copy is not a wrap row: a row naming the member would link them to the report.
+    # It lives in the member's sealed list (MemberReportList).
 
 
 class ReportKeyWrap(Base):
@@ -136,9 +142,6 @@ class ReportKeyWrap(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     holder: Mapped[KeyHolder] = mapped_column(str_enum(KeyHolder, 16))
     desk_key_id: Mapped[int | None] = mapped_column(ForeignKey("desk_keys.id"), index=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
 
     report: Mapped[Report] = relationship(back_populates="key_wraps")
