@@ -203,7 +203,12 @@ def _supersede(session: Session, compact: Compact, periods: set[str], current: s
         .execution_options(synchronize_session=False)
     )
     for row in session.identity_map.values():
-        if isinstance(row, Scorecard) and row.period in periods and row.id not in current:
+        if (
+            isinstance(row, Scorecard)
+            and row.compact_id == compact.id
+            and row.period in periods
+            and row.id not in current
+        ):
             row.stale = True
 
 
