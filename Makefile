@@ -8,10 +8,10 @@ BIN := $(VENV)/bin
 LOCALES := fr ar ckb so ha fil
 export PORTAL_INSTANCE_PATH ?= instance
 
-.PHONY: help run test lint translations compile-translations install install-test browser migrate demo worker clean
+.PHONY: help run test lint translations compile-translations install install-test browser deployment-tools migrate demo worker clean
 
 help:
-	@echo "make run    - install, migrate SQLite, seed demo data, serve http://127.0.0.1:5000"
+	@echo "make run    - install, migrate SQLite, seed demo data, serve on PORTAL_BIND (127.0.0.1:5000)"
 	@echo "make test   - install test tools and run the whole suite (PostgreSQL/Redis if DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint   - ruff and mypy --strict"
 	@echo "make translations - extract, update and compile the message catalogs"
@@ -55,13 +55,13 @@ demo: migrate
 	PORTAL_DEMO=1 $(BIN)/flask --app portal portal init
 	PORTAL_DEMO=1 $(BIN)/flask --app portal portal demo
 
+# gunicorn prints the address it really listens on once it is bound (gunicorn.conf.py).
 run: demo
 	@echo
-	@echo "Compact Watch demo: http://127.0.0.1:5000"
 	@echo "Demo accounts: admin@demo.test verifier@demo.test assessor@demo.test member@demo.test"
 	@echo "Demo password: $${PORTAL_DEMO_PASSWORD:-demo-password-change-me} (set PORTAL_DEMO_PASSWORD to change it)"
-	@echo "Jobs run inline (no REDIS_URL). Stop with Ctrl-C."
-	PORTAL_DEMO=1 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	@echo "Jobs run inline (no REDIS_URL)."
+	PORTAL_DEMO=1 PORTAL_SAY_ADDRESS=1 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 worker: install
 	$(BIN)/rq worker --url "$${REDIS_URL:?set REDIS_URL}" --logging_level WARNING intake scoring maintenance
@@ -73,7 +73,15 @@ browser:
 		else echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium"; fi; \
 	fi
 
-test: install-test browser
+# Debian's nginx, for tests/deployment (the reference proxy configuration, docs/deployment.md).
+deployment-tools:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light) >/dev/null; \
+		else echo "Deployment tests need Debian's nginx: sudo apt-get install -y nginx-light"; fi; \
+	fi
+
+test: install-test browser deployment-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test

@@ -18,3 +18,16 @@ forwarded_allow_ips = os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "compact-watch"
 
 logger_class = "portal.web.gunicorn_logging.RedactingLogger"
+
+
+def when_ready(server):  # type: ignore[no-untyped-def]
+    """With PORTAL_SAY_ADDRESS=1 (`make run`), say where the portal really listens.
+
+    Read from the bound sockets, not from the setting: `:0`, a host name or a second `--bind`
+    show as they are. Only on request, to standard output: a deployment's logs keep no
+    addresses at all (portal/web/gunicorn_logging.py redacts them).
+    """
+    if os.environ.get("PORTAL_SAY_ADDRESS") != "1":
+        return
+    for listener in server.LISTENERS:
+        print(f"Compact Watch is listening on {listener} (Ctrl-C stops it)", flush=True)

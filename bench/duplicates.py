@@ -7,10 +7,12 @@ Run: .venv/bin/python bench/duplicates.py [--seeds 10] [--first-seed 20260]
 intake, the suggestion query); a single set of 60 events moves recall by a few points from seed to
 seed, so this script scores --seeds sets (the test's seed and the ones after it) for each share of
 reporters writing names in Arabic script (`tests/desk/events.py`). No database: each account
-becomes a transient Report with the keyed hashes the reporter service would compute (under a random
-key), and a report's candidates are those `suggest_duplicates` selects (the desk's reports within a
-month either side, the 1,000 nearest in arrival: every one at this size, so the reports sharing a
-unit or place from beyond that window never come into it). Ranked by `rank_duplicates`, the
+becomes a transient Report with the keyed hashes a verifier's opening of it computes
+(`portal/desk/matching.py`, under a random desk match key): every report counts as opened, as
+the suggestions are measured on reports verifiers opened. A report's candidates are those
+`suggest_duplicates` selects (the desk's reports within a month either side, the 1,000
+nearest in arrival: every one at this size, so the reports sharing a unit or place from beyond
+that window never come into it). Ranked by `rank_duplicates`, the
 function behind `suggest_duplicates`, and, in the same run, by the baseline: the scoring and the
 name hashing before 2026-11-27 (commit 42d1721; points for shared fields, keys of the name as
 typed), and the two halves of the change apart. Printed per share: recall of true pairs in the top
@@ -32,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from portal.crypto import keyed_hash  # noqa: E402
 from portal.desk.duplicates import rank_duplicates  # noqa: E402
+from portal.desk.matching import match_hashes  # noqa: E402
 from portal.domain.catalogue import reporter_choice  # noqa: E402
 from portal.domain.models import Report, ReportIndicator  # noqa: E402
 from portal.domain.months import shift_month  # noqa: E402
-from portal.domain.names import matching_form  # noqa: E402
 from portal.jobs.intake import duplicate_fingerprint  # noqa: E402
 from tests.desk.events import SHOWN, WIDER, Account, Figures, accounts, measure  # noqa: E402
 
@@ -57,13 +59,12 @@ def primary(codes: list[str]) -> str:
 
 
 def as_reports(generated: list[Account], key: bytes, *, matching: bool) -> list[Report]:
-    """Transient rows as submission and intake leave them; `matching` hashes names in their
-    matching form (the product since 2026-11-27), otherwise as typed (the baseline)."""
+    """Transient rows as submission, intake and a verifier's opening leave them; `matching` makes
+    the hashes as opening does (names in their matching form, the product since 2026-11-27),
+    otherwise of the names as typed (the baseline)."""
     reports = []
     for n, a in enumerate(generated, 1):
         codes = sorted({reporter_choice(k).indicator_code for k in a.choices})
-        place = matching_form(a.place) if matching else a.place
-        unit = matching_form(a.unit) if matching else a.unit
         report = Report(
             id=n,
             desk_id=1,
@@ -75,11 +76,17 @@ def as_reports(generated: list[Account], key: bytes, *, matching: bool) -> list[
             language=a.language,
             organisation_id=None,
             created_day=a.received,
-            unit_key=keyed(key, "unit", COUNTRY, unit),
-            place_key=keyed(key, "place", a.region, place),
-            day_key=keyed(key, "day", a.exact_date.isoformat() if a.exact_date else ""),
             indicators=[ReportIndicator(indicator_code=code) for code in codes],
         )
+        exact = a.exact_date.isoformat() if a.exact_date else ""
+        if matching:
+            payload = {"unit": a.unit, "place": a.place, "exact_date": exact or None}
+            for column, value in match_hashes(report, payload, key).items():
+                setattr(report, column, value)
+        else:
+            report.unit_key = keyed(key, "unit", COUNTRY, a.unit)
+            report.place_key = keyed(key, "place", a.region, a.place)
+            report.day_key = keyed(key, "day", exact)
         report.fingerprint = duplicate_fingerprint(report)
         reports.append(report)
     return reports

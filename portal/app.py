@@ -6,7 +6,10 @@ from flask import Flask, request
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from redis import Redis
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal.attachments import DecodeGate
+from portal.auth.cookies import cookie_name
 from portal.auth.loader import install_staff_loader
 from portal.cli import register_cli
 from portal.config import Config
@@ -37,6 +40,11 @@ def create_app(config: Config | None = None) -> Flask:
         instance_path=str(config.instance_path),
     )
     app.request_class = InMemoryUploadRequest
+    if config.proxy_hops:
+        # Only the last `proxy_hops` entries are believed: a client's own header is not.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops
+        )
     app.config.update(
         SECRET_KEY=config.secret_key,
         TESTING=config.testing,
@@ -45,7 +53,8 @@ def create_app(config: Config | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=config.behind_tls,
-        SESSION_COOKIE_NAME="cw_csrf",
+        # `__Host-` behind TLS, like the staff cookies (portal/auth/cookies.py).
+        SESSION_COOKIE_NAME=cookie_name("cw_csrf", config),
         BABEL_DEFAULT_LOCALE=config.default_locale,
         BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
         # Twice the report limit plus room for the form: bodies a little over the report limit
@@ -66,6 +75,7 @@ def create_app(config: Config | None = None) -> Flask:
         keyring=load_keyring(config),
         store=FileStore(config.blob_path),
         dispatcher=Dispatcher(database, redis),
+        decoding=DecodeGate(config.decode_concurrency),
     )
     app.teardown_appcontext(close_request_session)
 

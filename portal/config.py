@@ -27,11 +27,14 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class LoginThrottle:
-    # Per account, not per IP: staff sign in from shared offices and VPN exits, and an attacker
-    # with a botnet has many IPs. Ten failures then a 15-minute wait stops online guessing while a
-    # forgetful verifier is only slowed.
+    # Ten failures then a 15-minute wait, counted per account on each device the person signed in
+    # from before and per account and address bucket elsewhere: it stops online guessing, slows a
+    # forgetful verifier, and a stranger's failures never lock the owner out (docs/security.md).
     max_failures: int = 10
     window_seconds: int = 900
+    # Failures from every unknown device together: a botnet with many addresses gets this many
+    # guesses a window; past it only the person's known devices (or an admin unlock) get in.
+    account_max_failures: int = 100
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,10 @@ class Config:
     demo_password: str = "demo-password-change-me"  # noqa: S105 - demo only, printed on start
     # Behind a TLS proxy: cookies get `Secure`, responses get HSTS.
     behind_tls: bool = False
+    # Proxies in front of the portal whose X-Forwarded-For/-Proto are believed (0: none). Behind
+    # the reference nginx (docs/deployment.md) it is 1: without it every reporter would share
+    # the proxy's address, and so one per-network submission allowance.
+    proxy_hops: int = 0
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     log_level: str = "INFO"
     testing: bool = False
@@ -54,6 +61,10 @@ class Config:
     # At most this many Argon2id derivations at once per process: 4 × 64 MiB bounds the memory a
     # burst of sign-ins or receipt look-ups can take, whatever the number of threads.
     argon2_concurrency: int = 4
+    # At most this many attachments decoded at once per process, each bounded by the pixel and
+    # object limits to about 180 MiB: with 2 workers, 8 worst-case uploads at once stay under
+    # 1 GiB in all (docs/deployment.md, bench/decode_memory.py).
+    decode_concurrency: int = 1
     attachments: AttachmentLimits = field(default_factory=AttachmentLimits)
     # A receipt pepper given by the environment (hex) wins over the instance file; several
     # machines must share it, or receipts issued on one machine open nowhere else.
@@ -61,6 +72,8 @@ class Config:
     submission_limits: SubmissionLimits = field(default_factory=SubmissionLimits)
     # A finished export stays downloadable this long, then is purged (docs/exports.md).
     export_ttl_hours: int = 72
+    # An invitation or password-reset link works once, for this long (docs/security.md).
+    setup_link_hours: int = 24
 
     @property
     def jobs_inline(self) -> bool:
@@ -105,9 +118,11 @@ class Config:
             demo_mode=demo,
             demo_password=env.get("PORTAL_DEMO_PASSWORD", cls.demo_password),
             behind_tls=_flag(env.get("PORTAL_BEHIND_TLS", "0")),
+            proxy_hops=int(env.get("PORTAL_PROXY_HOPS", "0")),
             login_throttle=LoginThrottle(
                 max_failures=int(env.get("PORTAL_LOGIN_MAX_FAILURES", "10")),
                 window_seconds=int(env.get("PORTAL_LOGIN_WINDOW_SECONDS", "900")),
+                account_max_failures=int(env.get("PORTAL_LOGIN_ACCOUNT_MAX_FAILURES", "100")),
             ),
             log_level=env.get("PORTAL_LOG_LEVEL", "INFO").upper(),
             kdf=KdfParams(
@@ -116,6 +131,7 @@ class Config:
                 lanes=1,
             ),
             argon2_concurrency=int(env.get("PORTAL_ARGON2_CONCURRENCY", "4")),
+            decode_concurrency=int(env.get("PORTAL_DECODE_CONCURRENCY", "1")),
             attachments=AttachmentLimits(
                 max_file_bytes=int(env.get("PORTAL_MAX_FILE_MB", "10")) * 1024 * 1024,
                 max_report_bytes=int(env.get("PORTAL_MAX_REPORT_MB", "25")) * 1024 * 1024,
@@ -129,6 +145,7 @@ class Config:
                 bucket_bits=_bucket_bits(env),
             ),
             export_ttl_hours=int(env.get("PORTAL_EXPORT_TTL_HOURS", "72")),
+            setup_link_hours=_setup_link_hours(env),
         )
 
 
@@ -143,6 +160,13 @@ def jobs_tick_seconds(environ: Mapping[str, str] | None = None) -> int:
     if not 5 <= tick <= 3600:
         raise ConfigError("PORTAL_JOBS_TICK_SECONDS must be between 5 and 3600")
     return tick
+
+
+def _setup_link_hours(env: Mapping[str, str]) -> int:
+    hours = int(env.get("PORTAL_SETUP_LINK_HOURS", "24"))
+    if not 1 <= hours <= 14 * 24:
+        raise ConfigError("PORTAL_SETUP_LINK_HOURS must be between 1 and 336 (two weeks)")
+    return hours
 
 
 def _bucket_bits(env: Mapping[str, str]) -> int:

@@ -46,7 +46,9 @@ def _make_engine(url: str) -> Engine:
             kwargs["poolclass"] = StaticPool
     else:
         kwargs["pool_pre_ping"] = True
-    engine = create_engine(url, **kwargs)
+    # SQLAlchemy puts the bound values of a failed statement into the exception text
+    # ("[parameters: …]"), which a log line then carries: a login email, a receipt look-up. Never.
+    engine = create_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from portal.auth.passwords import PasswordHashParams
 from portal.cli.database import alembic_config
 from portal.config import Config
-from portal.crypto import KdfParams
+from portal.crypto import KdfParams, WrongPassword
 from portal.domain.models import Base, Desk, Role, User
 from portal.provision.accounts import NewAccount, create_account
 
@@ -141,11 +142,34 @@ def make_user(app: Flask, session: Session):  # type: ignore[no-untyped-def]
         )
         for membership in created.user.desks:
             # Re-key the desk so the new member holds the current version (tests only).
-            provision_desk_key(session, membership.desk)
+            provision_desk_key(session, membership.desk, include_pending=True)
+            _carry_match_key(session, membership.desk, personal)
         session.commit()
         return created.user
 
     return _make
+
+
+def _carry_match_key(session: Session, desk: Desk, personal: Any) -> None:
+    """What the next verifier of the desk does in production when they open a report: seal the
+    desk's match key to the version just made (portal/keys/match.py). Any earlier member whose
+    password the tests know does it here, so the new member can make match hashes at once."""
+    from portal.keys.desks import unlock_desk_keys
+    from portal.keys.match import match_key_for
+
+    members = session.scalars(
+        select(User).join(User.desks).where(User.private_key_by_password.is_not(None))
+    ).all()
+    for member in members:
+        if desk.id not in member.desk_ids or member.private_key_by_password is None:
+            continue
+        for password in (PASSWORD, "demo-password-change-me"):
+            try:
+                private = personal.unlock_with_password(member.private_key_by_password, password)
+            except WrongPassword:  # not this member's password: try the next
+                continue
+            if match_key_for(session, desk.id, unlock_desk_keys(session, member, private)):
+                return
 
 
 def csrf_token(client: FlaskClient, path: str = "/auth/login") -> str:
@@ -188,12 +212,13 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
         data={"csrf_token": csrf_token(client), "email": email, "password": password},
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    if response.headers["Location"].endswith("/auth/account"):
-        return  # demo account in demo mode
+    if not response.headers["Location"].startswith("/auth/two-factor"):
+        return  # demo account in demo mode: signed in, at the person's work
     enrol_totp(client.application, email)
     response = client.post(
         "/auth/two-factor",
         data={"csrf_token": csrf_token(client, "/auth/two-factor"), "code": totp_now()},
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    assert response.headers["Location"].endswith("/auth/account")
+    landed = response.headers["Location"]
+    assert not landed.startswith(("/auth/login", "/auth/two-factor")), landed

@@ -13,6 +13,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from portal.admin.accounts import add_account_routes
 from portal.admin.audit_log import AuditFilters, audit_page, known_actions
 from portal.admin.forms import RetryForm
+from portal.admin.organisations import add_organisation_routes
+from portal.admin.tokens import add_token_routes
 from portal.config import Config
 from portal.domain.models import OutboxState
 from portal.jobs.failures import NothingToRetry, Retried, list_failed, retry
@@ -44,6 +46,8 @@ def _retried_message(retried: Retried) -> str:
 def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("admin", __name__, url_prefix="/admin")
     add_account_routes(bp, config)
+    add_organisation_routes(bp, config)
+    add_token_routes(bp, config)
 
     @bp.route("/")
     def index() -> str:

@@ -42,7 +42,8 @@ def service_refused(field: str, code: str) -> str:
 
 
 def attachment(error: AttachmentError) -> str:
-    return form_messages.attachment_error(error)
+    """Every refused file's sentence, in the order of the files."""
+    return " ".join(form_messages.attachment_errors(error))
 
 
 def body_not_a_report() -> str:

@@ -308,7 +308,8 @@ def _responses() -> dict[str, Json]:
             "in the background: POST /api/v1/compacts/{slug}/exports."
         ),
         "Unauthenticated": _problem(
-            "No credentials, or the bearer token is unknown, revoked or its account disabled."
+            "No credentials, or the bearer token is unknown, expired, revoked or its account "
+            "disabled."
         ),
         "Forbidden": _problem(
             "The token lacks the scope this operation needs, or the account is not an assessor."

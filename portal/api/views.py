@@ -134,8 +134,8 @@ def _seal_and_answer(submission: Submission, config: Config) -> ResponseReturnVa
             session,
             submission,
             keyring=services().keyring,
-            store=services().store,
             limits=config.attachments,
+            gate=services().decoding,
         )
         session.commit()
     except AttachmentError as error:

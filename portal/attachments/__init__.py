@@ -9,14 +9,17 @@ service, the API and a worker all call the same code.
 from portal.attachments.errors import (
     AttachmentError,
     DamagedFile,
+    DecoderBusy,
     EmptyFile,
     EncryptedPdf,
     FileTooLarge,
     ImageTooLarge,
+    PdfTooComplex,
     ReportTooLarge,
     TooManyFiles,
     UnsupportedType,
 )
+from portal.attachments.gate import DecodeGate
 from portal.attachments.limits import AttachmentLimits, size_bucket
 from portal.attachments.sanitise import (
     CleanAttachment,
@@ -33,10 +36,13 @@ __all__ = [
     "CleanAttachment",
     "ContentType",
     "DamagedFile",
+    "DecodeGate",
+    "DecoderBusy",
     "EmptyFile",
     "EncryptedPdf",
     "FileTooLarge",
     "ImageTooLarge",
+    "PdfTooComplex",
     "ReportTooLarge",
     "TooManyFiles",
     "UnsupportedType",

@@ -21,6 +21,9 @@ class AttachmentError(Exception):
         # Position of the file in the report's upload list (0-based), set by the report-level check
         # so the form can point at the right field; None when a single file was checked.
         self.index: int | None = None
+        # The report's other refused files, each with its own index: every refused file gets its
+        # own message, not only the first.
+        self.also: list[AttachmentError] = []
 
 
 class FileTooLarge(AttachmentError):
@@ -92,3 +95,22 @@ class EncryptedPdf(AttachmentError):
 
     def __init__(self) -> None:
         super().__init__("PDF is password-protected")
+
+
+class PdfTooComplex(AttachmentError):
+    """More objects than any document a phone makes: refused before it is parsed."""
+
+    code = "pdf_too_complex"
+
+    def __init__(self, limit_objects: int) -> None:
+        super().__init__(f"PDF has more than {limit_objects} objects")
+        self.limit_objects = limit_objects
+
+
+class DecoderBusy(AttachmentError):
+    """Every decode slot stayed busy: the file was not looked at; sending it again will work."""
+
+    code = "decoder_busy"
+
+    def __init__(self) -> None:
+        super().__init__("no decode slot came free in time")

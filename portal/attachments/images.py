@@ -71,15 +71,38 @@ def clean_image(data: bytes, kind: ContentType, limits: AttachmentLimits) -> Enc
             # JPEG can decode straight at 1/2, 1/4 or 1/8 scale: a 50 MP photo then needs a
             # fraction of the memory, and the result is still at least the target size.
             source.draft(source.mode, (limits.max_side_px, limits.max_side_px))
+            # What the decode will hold: other formats have no reduced decode, so a PNG that
+            # declares 7000 x 7000 is refused here, from its header, at no cost.
+            if source.size[0] * source.size[1] > limits.max_decoded_pixels:
+                raise ImageTooLarge(limit_pixels=limits.max_decoded_pixels)
             source.load()
-            pixels = _upright_srgb_pixels(source)
+            # Shrunk first, then turned, converted and re-encoded: every later copy is small.
+            pixels = _upright_srgb_pixels(_reduced(source, limits.max_side_px))
     except Image.DecompressionBombError as error:
         # Pillow's own ceiling, hit before ours only when our limit is configured above it.
         raise ImageTooLarge(limit_pixels=limits.max_pixels) from error
     except _PILLOW_DECODE_ERRORS as error:
         raise DamagedFile() from error
-    pixels.thumbnail((limits.max_side_px, limits.max_side_px), Image.Resampling.LANCZOS)
     return _encode(_without_metadata(pixels), lossless=kind in _LOSSLESS_SOURCES)
+
+
+def _reduced(image: Image.Image, max_side: int) -> Image.Image:
+    """The decoded image scaled to fit `max_side`, keeping `info` (EXIF orientation, ICC).
+
+    `thumbnail` first reduces by an integer factor (box filter, cheap) and resamples the rest
+    with Lanczos, so no full-size copy is made beside the decoded pixels. Palette and 16-bit
+    images are converted first: resampling them directly would use nearest-neighbour.
+    """
+    if max(image.size) <= max_side:
+        return image
+    info = dict(image.info)
+    if image.mode.startswith("I"):
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
+    elif image.mode in ("1", "P", "PA", "LA"):
+        image = image.convert("RGBA" if image.has_transparency_data else "RGB")
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    image.info.update(info)
+    return image
 
 
 def _upright_srgb_pixels(source: Image.Image) -> Image.Image:

@@ -19,7 +19,15 @@ class AttachmentLimits:
     max_files: int = 5
     # 50 megapixels covers the largest common phone sensors (8160 x 6120) while refusing
     # decompression bombs: a tiny PNG can declare a billion pixels and take gigabytes to decode.
+    # JPEG photos decode at a reduced scale (draft) and stay under the next limit.
     max_pixels: int = 50_000_000
+    # What one decode may hold in memory, as pixels after JPEG's draft scaling: 4096 x 4096 (64 MiB
+    # as RGBA). Screenshots and phone PNG/WebP/GIF images are a few megapixels; a PNG bomb that
+    # declares 7000 x 7000 is refused from its header.
+    max_decoded_pixels: int = 4096 * 4096
+    # Objects in a PDF, counted before it is parsed (each costs about 1 KB to load): a phone's
+    # scan or a long report has hundreds to a few thousand; 370,000 took 333 MiB.
+    max_pdf_objects: int = 20_000
     # Verifiers need legibility, not print resolution; smaller images also make smaller blobs.
     max_side_px: int = 2048
 

@@ -20,7 +20,11 @@ Removed, because each one can identify a reporter or act against a verifier who 
   content);
 - the author name and dates on comments (annotations), which PDF apps fill from the phone's
   account name;
-- EXIF/XMP/ICC/comment segments of photos embedded as JPEG, kept lossless (see `jpeg_segments`).
+- EXIF/XMP/ICC/comment segments of photos embedded as JPEG, XML/UUID boxes and comments of JPEG 2000
+  images, and the same in inline JPEG images of content streams, pixels kept (`pdf_images`).
+
+A PDF with more objects than `max_objects` is refused before qpdf parses it: loading costs about a
+kilobyte per object, and a 10 MB file can declare hundreds of thousands.
 
 Most of the action and attachment removal is pikepdf's own `pikepdf.sanitize`, so it stays in step
 with the library that parses the file.
@@ -31,15 +35,15 @@ Everything happens in memory: unsealed content never touches the disk.
 from __future__ import annotations
 
 import io
-import zlib
+import re
 from typing import Final
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Object, Pdf, Stream
 from pikepdf.sanitize import Sanitizer
 
-from portal.attachments.errors import DamagedFile, EncryptedPdf
-from portal.attachments.jpeg_segments import strip_jpeg_metadata
+from portal.attachments.errors import DamagedFile, EncryptedPdf, PdfTooComplex
+from portal.attachments.pdf_images import strip_image_stream, strip_inline_images
 
 _SANITIZER: Final = (
     Sanitizer()
@@ -74,8 +78,11 @@ _INERT_WHEN_FOUND: Final = frozenset(
 _PIKEPDF_ERRORS: Final = (pikepdf.PdfError, ValueError, TypeError, KeyError, RuntimeError)
 
 
-def clean_pdf(data: bytes, *, max_stream_bytes: int) -> bytes:
-    """A rewritten copy of the PDF in `data`; `max_stream_bytes` bounds any stream we inflate."""
+def clean_pdf(data: bytes, *, max_stream_bytes: int, max_objects: int = 20_000) -> bytes:
+    """A rewritten copy of the PDF in `data`; `max_stream_bytes` bounds any stream we inflate,
+    `max_objects` the objects it may hold (`PdfTooComplex` above it, before any parsing)."""
+    if declared_objects(data) > max_objects:
+        raise PdfTooComplex(limit_objects=max_objects)
     try:
         pdf = Pdf.open(io.BytesIO(data), conversion_mode="explicit")
     except pikepdf.PasswordError as error:
@@ -107,6 +114,7 @@ def _rewrite(pdf: Pdf, max_stream_bytes: int) -> bytes:
                 del acroform[key]
     for obj in pdf.objects:
         _scrub_tree(obj, max_stream_bytes)
+    strip_inline_images(pdf, max_stream_bytes)
     out = io.BytesIO()
     pdf.save(
         out,
@@ -127,7 +135,7 @@ def _scrub_tree(root: Object, max_stream_bytes: int) -> None:
         if isinstance(item, Dictionary | Stream):
             _scrub_dictionary(item)
             if isinstance(item, Stream) and item.get(Name.Subtype) == Name.Image:
-                _strip_embedded_jpeg(item, max_stream_bytes)
+                strip_image_stream(item, max_stream_bytes)
             children = list(item.values())
         elif isinstance(item, Array):
             children = list(item)
@@ -160,43 +168,17 @@ def _scrub_dictionary(item: Dictionary | Stream) -> None:
         del item[Name.S]
 
 
-def _strip_embedded_jpeg(image: Stream, max_stream_bytes: int) -> None:
-    filters = image.get(Name.Filter)
-    chain = list(filters) if isinstance(filters, Array) else [filters]
-    if Name.DCTDecode not in chain:
-        return
-    if chain == [Name.DCTDecode]:
-        jpeg = image.read_raw_bytes()
-    elif chain == [Name.FlateDecode, Name.DCTDecode] and _decode_parms(image, 0) is None:
-        jpeg = _bounded_inflate(image.read_raw_bytes(), max_stream_bytes)
-    else:
-        # Other filter chains around a JPEG are not produced by any phone app we know of; without
-        # a bounded decoder for them, refusing beats letting a GPS block through.
-        raise DamagedFile()
-    # The JPEG's own parameters (/ColorTransform) still apply to the stripped stream.
-    image.write(
-        strip_jpeg_metadata(jpeg),
-        filter=Name.DCTDecode,
-        decode_parms=_decode_parms(image, len(chain) - 1),
-    )
+# Uncompressed object headers ("12 0 obj"), the objects packed in object streams (their /N, an
+# over-count where /N means something else, which only errs towards refusing), and the xref's
+# declared /Size: the most objects qpdf could be asked to load.
+_OBJECT_HEADER: Final = re.compile(rb"\d+\s+\d+\s+obj\b")
+_PACKED: Final = re.compile(rb"/N\s+(\d{1,9})\b")
+_SIZE: Final = re.compile(rb"/Size\s+(\d{1,9})\b")
 
 
-def _decode_parms(image: Stream, position: int) -> Dictionary | None:
-    """The non-empty decode parameters of the filter at `position`, if any."""
-    parms = image.get(Name.DecodeParms)
-    if isinstance(parms, Array):
-        parms = parms[position] if position < len(parms) else None
-    if isinstance(parms, Dictionary) and len(parms.keys()) > 0:
-        return parms
-    return None
-
-
-def _bounded_inflate(data: bytes, limit: int) -> bytes:
-    inflater = zlib.decompressobj()
-    try:
-        inflated = inflater.decompress(data, limit)
-    except zlib.error as error:
-        raise DamagedFile() from error
-    if inflater.unconsumed_tail:
-        raise DamagedFile()
-    return inflated
+def declared_objects(data: bytes) -> int:
+    """How many objects the file holds or declares, from its bytes alone (no parsing)."""
+    headers = len(_OBJECT_HEADER.findall(data))
+    packed = sum(int(n) for n in _PACKED.findall(data)) if b"/ObjStm" in data else 0
+    declared = max((int(n) for n in _SIZE.findall(data)), default=0)
+    return max(headers + packed, declared)

@@ -7,6 +7,7 @@ would keep it.
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from portal.attachments.errors import (
     ReportTooLarge,
     TooManyFiles,
 )
+from portal.attachments.gate import DecodeGate
 from portal.attachments.images import clean_image
 from portal.attachments.limits import AttachmentLimits, size_bucket
 from portal.attachments.pdfs import clean_pdf
@@ -54,12 +56,16 @@ class CleanAttachment:
 
 
 def sanitise_report_attachments(
-    uploads: Sequence[Upload], limits: AttachmentLimits | None = None
+    uploads: Sequence[Upload],
+    limits: AttachmentLimits | None = None,
+    gate: DecodeGate | None = None,
 ) -> list[CleanAttachment]:
     """Check the report's limits, then clean every file, in order.
 
     Cheap checks on counts and sizes all run before any decoding, so an oversized submission costs
-    no CPU. An error raised for one file has its `index` set to that file's position.
+    no CPU. Each file is then decoded in a slot of `gate` (at most a few at once per process).
+    Every file is tried: the first refused file's error is raised, with its `index` set and the
+    other refused files in its `also`.
     """
     limits = limits or AttachmentLimits()
     if len(uploads) > limits.max_files:
@@ -69,24 +75,34 @@ def sanitise_report_attachments(
     if sum(len(upload.data) for upload in uploads) > limits.max_report_bytes:
         raise ReportTooLarge(limit_bytes=limits.max_report_bytes)
     cleaned = []
+    refused: list[AttachmentError] = []
     for index, upload in enumerate(uploads):
         try:
-            cleaned.append(sanitise_attachment(upload, limits))
+            cleaned.append(sanitise_attachment(upload, limits, gate))
         except AttachmentError as error:
             error.index = index
-            raise
+            refused.append(error)
+    if refused:
+        first, *others = refused
+        first.also = others
+        raise first
     return cleaned
 
 
-def sanitise_attachment(upload: Upload, limits: AttachmentLimits | None = None) -> CleanAttachment:
+def sanitise_attachment(
+    upload: Upload, limits: AttachmentLimits | None = None, gate: DecodeGate | None = None
+) -> CleanAttachment:
     """Decide the file's kind from its bytes and return a freshly written, metadata-free copy."""
     limits = limits or AttachmentLimits()
     _check_size(upload, limits, index=None)
     kind = sniff(upload.data)
-    if kind.is_image:
-        image = clean_image(upload.data, kind, limits)
-        return _clean_attachment("image", image.media_type, image.data, upload.filename)
-    pdf = clean_pdf(upload.data, max_stream_bytes=limits.max_file_bytes)
+    with gate.slot() if gate is not None else contextlib.nullcontext():
+        if kind.is_image:
+            image = clean_image(upload.data, kind, limits)
+            return _clean_attachment("image", image.media_type, image.data, upload.filename)
+        pdf = clean_pdf(
+            upload.data, max_stream_bytes=limits.max_file_bytes, max_objects=limits.max_pdf_objects
+        )
     return _clean_attachment("pdf", "application/pdf", pdf, upload.filename)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask, Request, g
 from flask_login import LoginManager
 
+from portal.auth.cookies import staff_token
 from portal.auth.staff_sessions import (
-    COOKIE_NAME,
     PersonalKeyLocked,
     SessionToken,
     personal_key,
@@ -14,7 +14,7 @@ from portal.auth.staff_sessions import (
 )
 from portal.crypto import PrivateKey
 from portal.domain.models import StaffSession, User
-from portal.web.services import db
+from portal.web.services import db, services
 
 
 def install_staff_loader(app: Flask) -> LoginManager:
@@ -29,7 +29,7 @@ def install_staff_loader(app: Flask) -> LoginManager:
 
     @manager.request_loader  # type: ignore[untyped-decorator]
     def _from_staff_cookie(request: Request) -> User | None:
-        token = SessionToken.parse(request.cookies.get(COOKIE_NAME, ""))
+        token = staff_token(request, services().config)
         if token is None:
             return None
         session = db()

@@ -10,8 +10,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal import audit
 from portal.auth import totp, two_factor
+from portal.auth.completion import finish_sign_in, landing_endpoint
+from portal.auth.cookies import staff_token
 from portal.auth.forms import SecondFactorForm
-from portal.auth.staff_sessions import COOKIE_NAME, SessionToken, pending_session, rotate_session
+from portal.auth.staff_sessions import SessionToken, pending_session, rotate_session
 from portal.config import Config
 from portal.domain.models import StaffSession, User
 from portal.web.services import db, services
@@ -21,8 +23,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _pending() -> tuple[StaffSession, SessionToken, User] | None:
-    token = SessionToken.parse(request.cookies.get(COOKIE_NAME, ""))
+def _pending(config: Config) -> tuple[StaffSession, SessionToken, User] | None:
+    token = staff_token(request, config)
     record = pending_session(db(), token)
     if record is None or token is None:
         return None
@@ -33,20 +35,18 @@ def _pending() -> tuple[StaffSession, SessionToken, User] | None:
 
 
 def add_two_factor_routes(bp: Blueprint, config: Config) -> None:
-    from portal.auth.views import set_session_cookie
-
     def _complete(record: StaffSession, token: SessionToken, user: User, how: str) -> BaseResponse:
         record.auth_level = "full"
         fresh = rotate_session(db(), record, token)
         audit.record(db(), actor_id=user.id, action="auth.login", detail={"second_factor": how})
+        response = redirect(url_for(landing_endpoint(user)))
+        finish_sign_in(response, user, fresh, config)
         db().commit()
-        response = redirect(url_for("auth.account"))
-        set_session_cookie(response, fresh, config)
         return response
 
     @bp.route("/two-factor", methods=["GET", "POST"], endpoint="two_factor")
     def two_factor_check() -> str | tuple[str, int] | BaseResponse:
-        pending = _pending()
+        pending = _pending(config)
         if pending is None:
             return redirect(url_for("auth.login"))
         record, token, user = pending
@@ -98,7 +98,7 @@ def add_two_factor_routes(bp: Blueprint, config: Config) -> None:
 
     @bp.route("/two-factor/setup", methods=["GET", "POST"])
     def two_factor_setup() -> str | tuple[str, int] | BaseResponse:
-        pending = _pending()
+        pending = _pending(config)
         if pending is None:
             return redirect(url_for("auth.login"))
         record, token, user = pending
@@ -129,12 +129,16 @@ def add_two_factor_routes(bp: Blueprint, config: Config) -> None:
                     action="auth.login",
                     detail={"second_factor": "enrolled"},
                 )
-                db().commit()
                 response = BaseResponse(
-                    render_template("auth/recovery_codes.html", codes=codes.codes),
+                    render_template(
+                        "auth/recovery_codes.html",
+                        codes=codes.codes,
+                        next_url=url_for(landing_endpoint(user)),
+                    ),
                     mimetype="text/html",
                 )
-                set_session_cookie(response, fresh, config)
+                finish_sign_in(response, user, fresh, config)
+                db().commit()
                 return response
         db().commit()  # keep the pending secret so a reload shows the same QR code
         uri = totp.provisioning_uri(secret, user.email)

@@ -35,6 +35,14 @@ def upgrade(revision: str) -> None:
     """Migrate the database up to REVISION (default: the newest)."""
     services().config.instance_path.mkdir(parents=True, exist_ok=True)
     command.upgrade(_config(), revision)
+    if revision == "head":
+        # The first design's match-hash key sat in the clear in the instance folder: seal it to
+        # the desks and delete it (portal/keys/match.py). A no-op once done.
+        from portal.keys.match import adopt_legacy_match_key
+
+        with services().database.sessions() as session:
+            if adopt_legacy_match_key(session, services().config.keys_path):
+                click.echo("the instance's match-hash key is now sealed to the desk keys")
 
 
 @db_group.command("downgrade")

@@ -33,7 +33,13 @@ def outbox_group() -> None:
 def outbox_sweep(limit: int) -> None:
     """Hand pending jobs, and jobs Redis lost, to the queue (without Redis: run them here)."""
     try:
-        result = sweep(services().database, _redis(), limit=limit)
+        result = sweep(
+            services().database,
+            _redis(),
+            limit=limit,
+            store=services().store,
+            keys_path=services().config.keys_path,
+        )
     except RedisError as error:
         raise _redis_down(error) from error
     click.echo(f"outbox sweep: {result}")

@@ -10,7 +10,7 @@ from portal import audit
 from portal.audit import verify_chain
 from portal.auth.service import find_user
 from portal.crypto import WrongPassword
-from portal.domain.models import AuditEvent, Desk, DeskKey, DeskMembership, Role
+from portal.domain.models import AuditEvent, Desk, DeskKey, Role
 from portal.keys.desks import DeskKeyError, grant_desk_keys, provision_desk_key
 from portal.keys.rotation import run_batches, start_or_resume
 from portal.provision.accounts import AccountError, NewAccount, create_account
@@ -106,7 +106,7 @@ def create_user(
                 if session.scalar(select(DeskKey.id).where(DeskKey.desk_id == membership.desk_id)):
                     pending.append(membership.desk.code)
                 else:
-                    provision_desk_key(session, membership.desk)
+                    provision_desk_key(session, membership.desk, include_pending=True)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"created {user.email} ({', '.join(sorted(roles))})")
@@ -115,8 +115,9 @@ def create_user(
     click.echo(f"    {created.recovery_key.display()}")
     for code in pending:
         click.echo(
-            f"Desk {code} already has a key: an admin must grant it with "
-            f"`flask --app portal portal keys grant --desk {code} --to {user.email} --by <admin>`."
+            f"Desk {code} already has a key: someone who holds it must grant it on the desk "
+            f"access page (/desk/access), or with `flask --app portal portal keys grant "
+            f"--desk {code} --to {user.email} --by <holder>`."
         )
 
 
@@ -152,8 +153,6 @@ def keys_grant(
             count = grant_desk_keys(session, desk, grantee, granter, private)
         except (WrongPassword, DeskKeyError) as error:
             raise click.ClickException(str(error) or type(error).__name__) from error
-        if not any(m.desk_id == desk.id for m in grantee.desks):
-            session.add(DeskMembership(user_id=grantee.id, desk_id=desk.id))
         audit.record(
             session,
             actor_id=granter.id,

@@ -39,7 +39,13 @@ def assignee_choices(session: Session, desk_id: int) -> list[tuple[str, str]]:
         select(User)
         .join(DeskMembership, DeskMembership.user_id == User.id)
         .join(UserRole, UserRole.user_id == User.id)
-        .where(DeskMembership.desk_id == desk_id, UserRole.role == Role.VERIFIER, User.active)
+        .where(
+            DeskMembership.desk_id == desk_id,
+            # Someone whose access still waits for a key holder cannot open what they'd get.
+            DeskMembership.granted_day.is_not(None),
+            UserRole.role == Role.VERIFIER,
+            User.active,
+        )
         .order_by(User.display_name)
     ).all()
     return [("", str(gettext("Nobody")))] + [(str(u.id), u.display_name) for u in verifiers]

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.blobs import read_blob
 from portal.crypto import DataKey, Part, SealingError, open_data_key, open_part
 from portal.domain.models import Attachment, KeyHolder, Message, Report, ReportKeyWrap, VerifierNote
 from portal.keys.desks import UnlockedDeskKey
-from portal.store import Store
+from portal.store import Store, StoreError
 
 
 class CannotOpen(Exception):
@@ -133,16 +134,16 @@ def open_attachment_meta(key: DataKey, report: Report, attachment: Attachment) -
 
 
 def open_attachment_content(
-    store: Store, report: Report, attachment: Attachment, key: DataKey
+    session: Session, store: Store, report: Report, attachment: Attachment, key: DataKey
 ) -> bytes:
     try:
         return open_part(
             key,
             report.public_id,
             Part.attachment(attachment.public_id),
-            store.get(attachment.blob_key),
+            read_blob(session, store, attachment.blob_key),
         )
-    except SealingError as error:
+    except (SealingError, StoreError) as error:
         raise CannotOpen(f"the attachment does not authenticate: {type(error).__name__}") from error
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.crypto import DataKey, Part, seal_part
+from portal.desk.matching import refresh_match_hashes
 from portal.desk.sealed import OpenedReport, open_report
 from portal.domain.catalogue import INFORMATION_CREDIBILITY, SOURCE_RELIABILITY
 from portal.domain.models import Message, MessageDirection, Report, User, VerifierNote
@@ -61,7 +62,11 @@ def reports_for(session: Session, user: User, public_ids: Iterable[str]) -> list
 def open_for(
     session: Session, user: User, report: Report, unlocked: dict[int, UnlockedDeskKey]
 ) -> OpenedReport:
-    """Unseal the report for a verifier; every open is audit-logged, even a failed one."""
+    """Unseal the report for a verifier; every open is audit-logged, even a failed one.
+
+    The report's keyed match hashes are (re)computed from what was opened, under the desk's
+    match key from the verifier's session: the only moment such hashes can be made.
+    """
     audit.record(
         session,
         actor_id=user.id,
@@ -69,7 +74,9 @@ def open_for(
         object_type="report",
         object_id=report.public_id,
     )
-    return open_report(session, report, unlocked)
+    opened = open_report(session, report, unlocked)
+    refresh_match_hashes(session, opened, unlocked)
+    return opened
 
 
 def transition(session: Session, user: User, report: Report, target: ReportStatus) -> None:

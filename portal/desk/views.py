@@ -17,6 +17,7 @@ from portal.auth.staff_sessions import PersonalKeyLocked
 from portal.config import Config
 from portal.crypto import SealingError
 from portal.desk import clusters, duplicates, service
+from portal.desk.access_views import add_access_routes
 from portal.desk.forms import (
     AssignForm,
     BulkForm,
@@ -44,6 +45,7 @@ from portal.desk.sealed import (
 from portal.domain.catalogue import INDICATOR_CODES
 from portal.domain.models import Attachment, ClusterState, Desk, IncidentCluster, Report, User
 from portal.domain.workflow import TRANSITIONS, IllegalTransition, ReportStatus
+from portal.keys import grants
 from portal.keys.desks import UnlockedDeskKey, unlock_desk_keys
 from portal.web.errors import error_response
 from portal.web.services import db, services
@@ -80,6 +82,7 @@ def _filters() -> QueueFilters:
 
 def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("desk", __name__, url_prefix="/desk")
+    add_access_routes(bp, config)
 
     @bp.errorhandler(service.NotFound)
     def _not_found(_error: service.NotFound) -> tuple[str | dict[str, object], int]:
@@ -119,6 +122,8 @@ def make_blueprint(config: Config) -> Blueprint:
             indicators=INDICATOR_CODES,
             args=request.args,
             user=user,
+            # Visible to both sides: key holders see who waits, on the page they work on.
+            waiting_access=len(grants.waiting_for(db(), user)),
         )
 
     @bp.route("/bulk", methods=["POST"])
@@ -327,11 +332,15 @@ def make_blueprint(config: Config) -> Blueprint:
         )
         try:
             key = data_key_for(db(), found, _unlocked())
-            content = open_attachment_content(services().store, found, item, key)
+            content = open_attachment_content(db(), services().store, found, item, key)
             opened = open_attachment_meta(key, found, item)
         except (CannotOpen, SealingError):
-            db().commit()
-            abort(409)
+            db().commit()  # the attempt is audit-logged too
+            return BaseResponse(
+                render_template("desk/attachment_cannot_open.html", report=found),
+                status=409,
+                mimetype="text/html",
+            )
         db().commit()
         response = BaseResponse(content, mimetype=opened.media_type)
         # Served inline for images only; PDFs download, so no viewer script runs on our origin.

@@ -6,7 +6,14 @@ import datetime as dt
 from typing import Any
 
 from flask import Flask, Response, current_app, request, url_for
-from flask_babel import format_date, format_decimal, format_percent, get_locale, gettext
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+    gettext,
+)
 from werkzeug.routing import BuildError
 
 from portal.domain.catalogue import indicator
@@ -38,6 +45,11 @@ def language_url(code: str) -> str:
 
 def format_day(day: dt.date) -> str:
     return str(format_date(day, "medium"))
+
+
+def format_moment(moment: dt.datetime) -> str:
+    """A staff-facing moment (naive UTC, as stored), in UTC: the page says "UTC" next to it."""
+    return str(format_datetime(moment.replace(tzinfo=dt.UTC), "medium"))
 
 
 def format_month(day: dt.date) -> str:
@@ -121,6 +133,7 @@ def install_i18n(app: Flask) -> None:
 
     app.add_template_filter(format_day, "format_day")
     app.add_template_filter(format_month, "format_month")
+    app.add_template_filter(format_moment, "format_moment")
     app.add_template_filter(lambda n: str(format_decimal(n)), "format_number")
     app.add_template_global(region_name, "region_name")
     app.add_template_global(indicator_name, "indicator_name")

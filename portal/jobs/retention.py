@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from portal import audit
+from portal.blobs import delete_blobs
 from portal.config import Config
 from portal.database import Database
 from portal.domain.models import (
@@ -265,8 +266,7 @@ def _shred(session: Session, store: Store, ids: list[int], *, mark_day: dt.date 
     # Blobs go before the commit: if the commit then fails, the reports are still unshredded and
     # the next run deletes their (already missing) blobs again, which `Store.delete` allows. The
     # other order could leave ciphertext on disk that no row points to any more.
-    for key in blob_keys:
-        store.delete(key)
+    delete_blobs(session, store, blob_keys)
     return len(blob_keys)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -74,7 +75,9 @@ def _record_failure(database: Database, outbox_id: int, error: Exception) -> Non
 
 @cache
 def _worker_database() -> Database:
-    # One engine per worker process, built from the same environment as the web processes.
+    # One engine per worker process, built from the same environment as the web processes;
+    # files it creates (blobs on the tick, exports) are for its own user only, as in create_app.
+    os.umask(0o077)
     return Database(Config.from_env().database_url)
 
 

@@ -19,7 +19,9 @@ Rows of a held queue (reporters' jobs, `portal/jobs/outbox.py`) are the drain's,
 sweeper's: they are never enqueued one by one. The scheduled sweep only counts them (the scheduler
 enqueues a drain every tick anyway); a sweep typed by hand enqueues a drain for them. The sweep
 also deletes expired rate-limit counters from the database (`DatabaseCounters.purge_expired`):
-a row must not outlive its window until the next hit happens to clear it.
+a row must not outlive its window until the next hit happens to clear it. And it moves the blobs
+reporters' requests staged in the database into the blob store (`portal/blobs`), so that their
+files are written on the tick and dated to the day.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 from redis import Redis
@@ -37,12 +40,16 @@ from rq.job import Job
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
+from portal.blobs import settle_staged_blobs
+from portal.config import Config
 from portal.database import Database
 from portal.domain.models import OutboxJob, OutboxState
 from portal.jobs.drain import enqueue_drain
 from portal.jobs.outbox import HELD_QUEUES, Dispatcher, immediate_queues, pending_ids, rq_job_id
 from portal.jobs.runner import _worker_database, _worker_redis
+from portal.keys.match import adopt_legacy_match_key
 from portal.limits import DatabaseCounters
+from portal.store import FileStore, Store
 
 log = logging.getLogger("portal.jobs")
 
@@ -117,13 +124,24 @@ def sweep(
     *,
     limit: int = DEFAULT_LIMIT,
     drain_held: bool = True,
+    store: Store | None = None,
+    keys_path: Path | None = None,
 ) -> Swept:
     """Hand every pending row, and every enqueued row rq lost, to the queue (at most `limit`).
 
     With Redis, rows of held queues are counted, and handed to a drain if `drain_held` (a sweep
     typed by hand); the scheduled sweep passes False, as its scheduler drains them every tick.
+    With `store`, blobs staged by reporters' requests are moved into it (`portal/blobs`): this is
+    the tick their files are dated to. With `keys_path`, a match-hash key left in the clear by the
+    first design is sealed to the desks and deleted (`portal/keys/match.py`), if `db upgrade` did
+    not already.
     """
     DatabaseCounters(database.sessions).purge_expired()
+    if store is not None:
+        settle_staged_blobs(database, store)
+    if keys_path is not None:
+        with database.sessions() as session:
+            adopt_legacy_match_key(session, keys_path)
     try:
         with outbox_lock(redis):
             lost = _reset_lost(database, redis, limit) if redis is not None else 0
@@ -218,7 +236,14 @@ def _with_job(redis: Redis[bytes], outbox_ids: list[int]) -> set[int]:
 
 def sweep_from_worker() -> None:
     """The rq entry point `portal.jobs.schedule` runs every minute on queue `maintenance`."""
-    result = sweep(_worker_database(), _worker_redis(), drain_held=False)
+    config = Config.from_env()
+    result = sweep(
+        _worker_database(),
+        _worker_redis(),
+        drain_held=False,
+        store=FileStore(config.blob_path),
+        keys_path=config.keys_path,
+    )
     # Staff jobs only: a count of reporters' held jobs per tick would date reports to the tick.
     if result.handed_over or result.left_pending or result.lost or result.busy:
         log.info("outbox sweep: %s", dataclasses.replace(result, held=0))

@@ -19,6 +19,7 @@ from portal.crypto import (
 )
 from portal.domain.models import Desk, DeskKeyWrap, DeskMembership, Role, User, UserRole
 from portal.domain.models import DeskKey as DeskKeyRow
+from portal.domain.models.base import today
 
 
 class DeskKeyError(Exception):
@@ -45,11 +46,15 @@ def public_key_of(row: DeskKeyRow) -> tuple[PublicKey, KeyId]:
     return PublicKey.from_bytes(row.public_key), KeyId.parse(row.key_id)
 
 
-def _holders(session: Session, desk: Desk) -> tuple[dict[int, PublicKey], set[int]]:
-    """Desk members and (when escrow is on) admins who have a personal key."""
-    member_ids = set(
-        session.scalars(select(DeskMembership.user_id).where(DeskMembership.desk_id == desk.id))
-    )
+def _holders(
+    session: Session, desk: Desk, include_pending: bool
+) -> tuple[dict[int, PublicKey], set[int]]:
+    """Granted desk members (and pending ones if asked) and, when escrow is on, admins who have
+    a personal key."""
+    query = select(DeskMembership.user_id).where(DeskMembership.desk_id == desk.id)
+    if not include_pending:
+        query = query.where(DeskMembership.granted_day.is_not(None))
+    member_ids = set(session.scalars(query))
     admin_ids: set[int] = set()
     if desk.escrow_enabled:
         admin_ids = set(
@@ -62,17 +67,22 @@ def _holders(session: Session, desk: Desk) -> tuple[dict[int, PublicKey], set[in
     return publics, admin_ids - member_ids
 
 
-def provision_desk_key(session: Session, desk: Desk) -> DeskKeyRow:
-    """Create the desk's next key version, wrapped to every member and escrow admin.
+def provision_desk_key(
+    session: Session, desk: Desk, *, include_pending: bool = False
+) -> DeskKeyRow:
+    """Create the desk's next key version, wrapped to every granted member and escrow admin.
 
     The new version becomes the one reports are sealed to; older versions stay active for
-    opening until a rotation has re-sealed every report (`portal keys rotate`).
+    opening until a rotation has re-sealed every report (`portal keys rotate`). A rotation never
+    wraps for a membership still waiting to be granted: only a key holder decides that. A desk's
+    first key (`include_pending`, when an operator sets the desk up) is wrapped to its members
+    as they are, and grants them.
     """
     version = (
         session.scalar(select(func.max(DeskKeyRow.version)).where(DeskKeyRow.desk_id == desk.id))
         or 0
     ) + 1
-    publics, escrow_only = _holders(session, desk)
+    publics, escrow_only = _holders(session, desk, include_pending)
     created = create_desk_key(desk.code, version, publics, None)
     row = DeskKeyRow(
         key_id=str(created.desk_key.key_id),
@@ -82,6 +92,9 @@ def provision_desk_key(session: Session, desk: Desk) -> DeskKeyRow:
     )
     session.add(row)
     session.flush()
+    from portal.keys.match import provide_match_key
+
+    provide_match_key(session, desk, row)
     for user_id, wrapped in created.member_wraps.items():
         session.add(
             DeskKeyWrap(
@@ -91,6 +104,15 @@ def provision_desk_key(session: Session, desk: Desk) -> DeskKeyRow:
                 wrapped_private_key=wrapped,
             )
         )
+    if include_pending:
+        for membership in session.scalars(
+            select(DeskMembership).where(
+                DeskMembership.desk_id == desk.id,
+                DeskMembership.granted_day.is_(None),
+                DeskMembership.user_id.in_(publics),
+            )
+        ):
+            membership.granted_day = today()
     session.flush()
     return row
 
@@ -123,7 +145,10 @@ def unlock_desk_keys(
 def grant_desk_keys(
     session: Session, desk: Desk, grantee: User, granter: User, granter_key: PrivateKey
 ) -> int:
-    """Wrap every key version of `desk` that `granter` holds for `grantee`; returns how many."""
+    """Wrap every key version of `desk` that `granter` holds for `grantee`; returns how many.
+
+    The grantee becomes a granted member of the desk (the membership is made if missing).
+    """
     if grantee.public_key is None:
         raise DeskKeyError(f"{grantee.email} has no personal key yet")
     public = PublicKey.from_bytes(grantee.public_key)
@@ -144,9 +169,36 @@ def grant_desk_keys(
                 )
             )
             granted += 1
-    if granted == 0:
+    if granted == 0 and not _holds_every_version(session, desk, grantee):
         raise DeskKeyError(f"{granter.email} holds no key of desk {desk.code}")
+    membership = session.scalar(
+        select(DeskMembership).where(
+            DeskMembership.desk_id == desk.id, DeskMembership.user_id == grantee.id
+        )
+    )
+    if membership is None:
+        session.add(DeskMembership(user_id=grantee.id, desk_id=desk.id, granted_day=today()))
+    elif membership.granted_day is None:
+        membership.granted_day = today()
+    session.flush()
     return granted
+
+
+def _holds_every_version(session: Session, desk: Desk, user: User) -> bool:
+    """Whether `user` already holds a wrap of each active key version of `desk`."""
+    versions = set(
+        session.scalars(
+            select(DeskKeyRow.id).where(DeskKeyRow.desk_id == desk.id, DeskKeyRow.active.is_(True))
+        )
+    )
+    held = set(
+        session.scalars(
+            select(DeskKeyWrap.desk_key_id).where(
+                DeskKeyWrap.user_id == user.id, DeskKeyWrap.desk_key_id.in_(versions)
+            )
+        )
+    )
+    return bool(versions) and versions <= held
 
 
 __all__ = [

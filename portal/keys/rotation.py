@@ -26,6 +26,7 @@ from portal.domain.models import (
 )
 from portal.domain.models import DeskKey as DeskKeyRow
 from portal.keys.desks import DeskKeyError, provision_desk_key, unlock_desk_keys
+from portal.keys.match import carry_match_key
 
 DEFAULT_BATCH = 500
 
@@ -81,6 +82,12 @@ def run_batches(
             old_private = _private_of(session, holder_user_id, holder_key, rotation.from_key_id)
             new_row = session.get(DeskKeyRow, rotation.to_key_id)
             assert new_row is not None
+            if batches == 0:
+                old_row = session.get(DeskKeyRow, rotation.from_key_id)
+                desk = session.get(Desk, rotation.desk_id)
+                assert old_row is not None and desk is not None
+                # The desk's match key follows to the new version, so hashes keep matching.
+                carry_match_key(session, desk, old_row, old_private)
             new_public = PublicKey.from_bytes(new_row.public_key)
             new_id = KeyId.parse(new_row.key_id)
             rows = session.execute(

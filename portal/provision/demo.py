@@ -133,7 +133,7 @@ def seed_demo(
     # Keys last, so that each desk key is wrapped to the demo verifier and the escrow admin.
     for desk in session.scalars(select(Desk).order_by(Desk.id)):
         if session.scalar(select(DeskKey.id).where(DeskKey.desk_id == desk.id)) is None:
-            provision_desk_key(session, desk)
+            provision_desk_key(session, desk, include_pending=True)
             added["desk keys"] += 1
     return added
 

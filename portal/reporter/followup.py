@@ -18,7 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import audit
-from portal.attachments import AttachmentLimits, Upload, sanitise_report_attachments
+from portal.attachments import (
+    AttachmentLimits,
+    DecodeGate,
+    Upload,
+    sanitise_report_attachments,
+)
+from portal.blobs import stage_blob
 from portal.crypto import (
     DataKey,
     MalformedInput,
@@ -40,7 +46,7 @@ from portal.domain.models.base import new_public_id, today
 from portal.domain.workflow import ReportStatus, check_transition
 from portal.keys.keyring import Keyring
 from portal.reporter.receipts import find_by_receipt
-from portal.store import Store, new_blob_key
+from portal.store import new_blob_key
 
 SESSION_SECONDS = 20 * 60
 _PURPOSE = "followup-session"
@@ -118,23 +124,34 @@ class OwnReport:
     attachment_count: int
 
 
+class ReportCannotOpen(Exception):
+    """The report's sealed content does not open with the key the receipt gave: it was altered
+    on the server. Shown as such to the reporter, never as garbage or a bare error."""
+
+
 def read_own_report(session: Session, followup: FollowupSession) -> OwnReport | None:
+    """The reporter's own report and thread; None if it is gone, `ReportCannotOpen` if altered."""
     report = session.scalar(select(Report).where(Report.public_id == followup.report_public_id))
     if report is None or report.payload_sealed is None or report.shredded:
         return None
     key = followup.data_key
-    payload = json.loads(open_part(key, report.public_id, Part.payload(), report.payload_sealed))
     messages = session.scalars(
         select(Message).where(Message.report_id == report.id).order_by(Message.id)
     ).all()
-    thread = tuple(
-        ThreadItem(
-            m.direction,
-            m.created_day,
-            open_part(key, report.public_id, Part.message(m.public_id), m.body_sealed).decode(),
+    try:
+        payload = json.loads(
+            open_part(key, report.public_id, Part.payload(), report.payload_sealed)
         )
-        for m in messages
-    )
+        thread = tuple(
+            ThreadItem(
+                m.direction,
+                m.created_day,
+                open_part(key, report.public_id, Part.message(m.public_id), m.body_sealed).decode(),
+            )
+            for m in messages
+        )
+    except (SealingError, ValueError) as error:
+        raise ReportCannotOpen() from error
     return OwnReport(
         report=report,
         narrative=payload.get("narrative", ""),
@@ -153,8 +170,8 @@ def add_reply(
     body: str,
     uploads: Sequence[Upload],
     *,
-    store: Store,
     limits: AttachmentLimits,
+    gate: DecodeGate | None = None,
 ) -> None:
     """Seal the reporter's reply (and files) under the report's data key; the caller commits.
 
@@ -163,7 +180,7 @@ def add_reply(
     report = session.scalar(select(Report).where(Report.public_id == followup.report_public_id))
     if report is None or report.shredded:
         raise ReceiptNotAccepted()
-    cleaned = sanitise_report_attachments(list(uploads), limits)
+    cleaned = sanitise_report_attachments(list(uploads), limits, gate)
     key = followup.data_key
     day = today()
     if body.strip():
@@ -182,8 +199,11 @@ def add_reply(
     for clean in cleaned:
         attachment_id = new_public_id()
         blob_key = new_blob_key()
-        store.put(
-            blob_key, seal_part(key, report.public_id, Part.attachment(attachment_id), clean.data)
+        stage_blob(
+            session,
+            blob_key,
+            seal_part(key, report.public_id, Part.attachment(attachment_id), clean.data),
+            day,
         )
         meta = json.dumps(
             {"filename": clean.original_filename, "media_type": clean.media_type},
@@ -227,6 +247,7 @@ __all__ = [
     "MalformedInput",
     "OwnReport",
     "ReceiptNotAccepted",
+    "ReportCannotOpen",
     "add_reply",
     "open_with_receipt",
     "parse_receipt",

@@ -13,6 +13,11 @@ def megabytes(n_bytes: int) -> str:
     return gettext("%(size)s MB", size=format_decimal(n_bytes / (1024 * 1024), format="#,##0.#"))
 
 
+def attachment_errors(error: AttachmentError) -> list[str]:
+    """One sentence for each refused file of the report (the error and its `also`)."""
+    return [attachment_error(each) for each in (error, *error.also)]
+
+
 def attachment_error(error: AttachmentError) -> str:
     number = (error.index or 0) + 1
     code = error.code
@@ -52,6 +57,18 @@ def attachment_error(error: AttachmentError) -> str:
         return gettext(
             "File %(number)s is a PDF protected by a password. Remove the password or send a "
             "photo of the pages instead.",
+            number=number,
+        )
+    if code == "pdf_too_complex":
+        return gettext(
+            "File %(number)s is a PDF too complex to check safely. Save or print it again as a "
+            "simpler PDF, or send photos of its pages instead.",
+            number=number,
+        )
+    if code == "decoder_busy":
+        return gettext(
+            "File %(number)s could not be checked because the server is busy. Everything you "
+            "typed is kept: choose the file again and send in a minute.",
             number=number,
         )
     if code == "empty_file":

@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.attachments import AttachmentLimits, Upload, sanitise_report_attachments
-from portal.crypto import Part, PrivateKey, ReceiptCode, keyed_hash, seal_part, seal_report
+from portal.attachments import (
+    AttachmentLimits,
+    DecodeGate,
+    Upload,
+    sanitise_report_attachments,
+)
+from portal.blobs import stage_blob
+from portal.crypto import Part, PrivateKey, ReceiptCode, seal_part, seal_report
 from portal.domain.catalogue import FORCE_BRANCHES, reporter_choice
 from portal.domain.models import (
     Attachment,
@@ -30,7 +36,6 @@ from portal.domain.models import (
     User,
 )
 from portal.domain.models.base import new_public_id, today
-from portal.domain.names import matching_form
 from portal.domain.triage import SEVERITY_LEVEL, severity_of
 from portal.i18n.places import is_region_of
 from portal.jobs.outbox import add_job
@@ -38,7 +43,7 @@ from portal.keys.desks import current_key, public_key_of
 from portal.keys.keyring import Keyring
 from portal.reporter.member_reports import add_to_member_list
 from portal.reporter.receipts import issue_receipt
-from portal.store import Store, new_blob_key
+from portal.store import new_blob_key
 
 _BRANCHES = frozenset(b.key for b in FORCE_BRANCHES)
 
@@ -132,18 +137,18 @@ def submit_report(
     sub: Submission,
     *,
     keyring: Keyring,
-    store: Store,
     limits: AttachmentLimits,
     today_: dt.date | None = None,
+    gate: DecodeGate | None = None,
 ) -> Receipted:
     """Seal and add the report, its blobs and its intake job to `session`; the caller commits.
 
-    Blobs are written before the commit: if the transaction then fails, they stay behind as
-    ciphertext whose data key was never stored, which nobody can open.
+    The sealed blobs are staged in the same transaction (`portal/blobs`) and reach the blob store
+    on the next job tick, so no file says when the report arrived.
     """
     today_ = today_ or today()
     compact = _validate(session, sub, today_)
-    cleaned = sanitise_report_attachments(list(sub.uploads), limits)
+    cleaned = sanitise_report_attachments(list(sub.uploads), limits, gate)
     desk_id = compact.desks[0].desk_id
     key_row = current_key(session, desk_id)
     desk_public, desk_key_id = public_key_of(key_row)
@@ -187,10 +192,8 @@ def submit_report(
         last_activity_day=today_,
         receipt_lookup=issued.lookup,
         receipt_scheme_id=issued.scheme_id,
-        # Names as two people write them alike (portal/domain/names.py), so their keys match.
-        unit_key=_keyed(keyring, "unit", compact.country, matching_form(sub.unit)),
-        place_key=_keyed(keyring, "place", sub.region, matching_form(sub.place)),
-        day_key=_keyed(keyring, "day", sub.exact_date.isoformat() if sub.exact_date else ""),
+        # No keyed match hashes here: their key is not on the server in the clear. They are made
+        # when a verifier opens the report (portal/desk/matching.py).
         payload_sealed=sealed.payload,
         indicators=[ReportIndicator(indicator_code=code) for code in codes],
         key_wraps=[
@@ -206,7 +209,7 @@ def submit_report(
         add_to_member_list(session, sub.member_key, public_id, sealed.data_key)
     for attachment_id, clean in zip(attachment_ids, cleaned, strict=True):
         blob_key = new_blob_key()
-        store.put(blob_key, sealed.attachments[attachment_id])
+        stage_blob(session, blob_key, sealed.attachments[attachment_id], today_)
         meta = json.dumps(
             {"filename": clean.original_filename, "media_type": clean.media_type},
             ensure_ascii=False,
@@ -237,8 +240,3 @@ def _primary(codes: list[str]) -> str:
             return urgent
     return codes[0]
 
-
-def _keyed(keyring: Keyring, kind: str, *parts: str) -> str | None:
-    if not parts[-1].strip():
-        return None
-    return keyed_hash(keyring.fingerprint_key, kind, *parts).hex()

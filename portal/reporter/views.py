@@ -25,7 +25,7 @@ from portal.limits.abuse import check_receipt_attempt, check_submission, network
 from portal.reporter import followup as fu
 from portal.reporter.forms import OwnReportForm, ReceiptForm, ReplyForm, ReportForm
 from portal.reporter.member_reports import MemberListDamaged, open_own_report, own_reports
-from portal.reporter.messages import attachment_error, field_error, megabytes
+from portal.reporter.messages import attachment_errors, field_error, megabytes
 from portal.reporter.service import Submission, SubmissionInvalid, open_compacts, submit_report
 from portal.web.services import db, services
 
@@ -126,13 +126,13 @@ def make_blueprint(config: Config) -> Blueprint:
                     session,
                     submission,
                     keyring=services().keyring,
-                    store=services().store,
                     limits=config.attachments,
+                    gate=services().decoding,
                 )
                 session.commit()
             except AttachmentError as error:
                 session.rollback()
-                form.files.errors = [attachment_error(error)]
+                form.files.errors = attachment_errors(error)
                 files_lost = True
             except SubmissionInvalid as invalid:
                 session.rollback()
@@ -181,7 +181,10 @@ def make_blueprint(config: Config) -> Blueprint:
     def followup() -> str | tuple[str, int] | BaseResponse:
         session_ = _current_followup()
         if request.method == "GET" and session_ is not None:
-            own = fu.read_own_report(db(), session_)
+            try:
+                own = fu.read_own_report(db(), session_)
+            except fu.ReportCannotOpen:
+                return render_template("reporter/cannot_open.html"), 409
             if own is not None:
                 return render_template(
                     "reporter/followup.html",
@@ -297,13 +300,13 @@ def make_blueprint(config: Config) -> Blueprint:
                     session_,
                     form.body.data or "",
                     uploads,
-                    store=services().store,
                     limits=config.attachments,
+                    gate=services().decoding,
                 )
                 db().commit()
             except AttachmentError as error:
                 db().rollback()
-                form.files.errors = [attachment_error(error)]
+                form.files.errors = attachment_errors(error)
             except fu.ReceiptNotAccepted:
                 db().rollback()
                 return redirect(url_for("reporter.followup"))
@@ -312,7 +315,10 @@ def make_blueprint(config: Config) -> Blueprint:
                 return redirect(url_for("reporter.followup"))
         elif not form.errors:
             form.body.errors = [gettext("Write an answer or choose a file to send.")]
-        own = fu.read_own_report(db(), session_)
+        try:
+            own = fu.read_own_report(db(), session_)
+        except fu.ReportCannotOpen:
+            return render_template("reporter/cannot_open.html"), 409
         if own is None:
             return redirect(url_for("reporter.followup"))
         return (

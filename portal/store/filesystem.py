@@ -4,6 +4,9 @@ Layout: `<root>/<first two characters of the key>/<key>`, so no directory grows 
 thousand entries. Files are 0600 and directories 0700: the blobs are ciphertext, but their count,
 sizes and times are still information that other accounts on the machine have no need for.
 
+Blob times: `put(..., day=)` sets mtime and atime to that day's midnight (UTC); callers write
+blobs on the job tick (`portal/blobs`), so the ctime says the tick, not a reporter's second.
+
 Writes are atomic: the data goes to a temporary file in the blob's own directory, is flushed to
 disk, then renamed over the final name, and the directory is flushed so the rename survives a power
 cut. A reader, or a crash, sees the old blob or the new one, never half of one; a crash can leave a
@@ -12,7 +15,9 @@ cut. A reader, or a crash, sees the old blob or the new one, never half of one; 
 
 from __future__ import annotations
 
+import calendar
 import contextlib
+import datetime as dt
 import os
 import secrets
 import stat
@@ -29,6 +34,7 @@ _SHARD_CHARS: Final = 2
 _TMP_PREFIX: Final = ".tmp-"
 # Refuse to follow a symlink planted where a blob should be.
 _NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOATIME: Final = getattr(os, "O_NOATIME", 0)
 
 
 class FileStore:
@@ -38,7 +44,7 @@ class FileStore:
             root.mkdir(parents=True, mode=_DIR_MODE, exist_ok=True)
             os.chmod(root, _DIR_MODE)
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes, *, day: dt.date | None = None) -> None:
         final = self._path(key)
         shard = final.parent
         self._make_shard(shard)
@@ -52,6 +58,11 @@ class FileStore:
                 written = os.write(fd, view)
                 view = view[written:]
             os.fsync(fd)
+            if day is not None:
+                # mtime and atime say the day; the ctime (which nothing can set) says when this
+                # ran, which is why blobs are written on the job tick, not by the request.
+                midnight = calendar.timegm(day.timetuple())
+                os.utime(fd, (midnight, midnight))
             os.close(fd)
             fd = -1
             os.replace(temporary, final)
@@ -66,7 +77,7 @@ class FileStore:
     def get(self, key: str) -> bytes:
         path = self._path(key)
         try:
-            fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+            fd = _open_without_atime(path)
         except FileNotFoundError:
             raise BlobNotFound(key) from None
         except OSError as error:
@@ -101,6 +112,16 @@ class FileStore:
             return
         os.chmod(shard, _DIR_MODE)
         _fsync_directory(self.root)
+
+
+def _open_without_atime(path: Path) -> int:
+    """Read without updating the access time: a blob's atime stays the day it was written, and a
+    verifier's reads leave no time on it either. O_NOATIME needs the file's owner; a store shared
+    with another account falls back to a plain open."""
+    try:
+        return os.open(path, os.O_RDONLY | _NOFOLLOW | _NOATIME)
+    except PermissionError:
+        return os.open(path, os.O_RDONLY | _NOFOLLOW)
 
 
 def _fsync_directory(directory: Path) -> None:

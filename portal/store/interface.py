@@ -7,12 +7,17 @@ availability, never with secrecy.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Protocol
 
 
 class Store(Protocol):
-    def put(self, key: str, data: bytes) -> None:
-        """Store `data` under `key`, replacing any blob already there, all or nothing."""
+    def put(self, key: str, data: bytes, *, day: dt.date | None = None) -> None:
+        """Store `data` under `key`, replacing any blob already there, all or nothing.
+
+        With `day`, the blob's times say that day (midnight UTC) and nothing finer, where the
+        store keeps times at all (DESIGN §6, "At rest, nothing finer than the day").
+        """
 
     def get(self, key: str) -> bytes:
         """The blob stored under `key`, or `BlobNotFound`."""

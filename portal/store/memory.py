@@ -5,6 +5,8 @@ Not for production: it is per-process, and the portal must run as several proces
 
 from __future__ import annotations
 
+import datetime as dt
+
 from portal.store.errors import BlobNotFound
 from portal.store.keys import check_blob_key
 
@@ -13,7 +15,7 @@ class InMemoryStore:
     def __init__(self) -> None:
         self._blobs: dict[str, bytes] = {}
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes, *, day: dt.date | None = None) -> None:
         self._blobs[check_blob_key(key)] = bytes(data)
 
     def get(self, key: str) -> bytes:

@@ -35,6 +35,9 @@ ADMIN = Rule(roles=frozenset({Role.ADMIN}))
 VERIFIER = Rule(roles=frozenset({Role.VERIFIER}))
 ASSESSOR = Rule(roles=frozenset({Role.ASSESSOR}))
 ASSESSING = Rule(roles=frozenset({Role.ASSESSOR, Role.ADMIN}))
+# Who may hold a desk key and so grant it: desk members, and admins holding the escrow copy.
+# The grant service checks per desk that the person really holds its key.
+KEY_HOLDERS = Rule(roles=frozenset({Role.VERIFIER, Role.ADMIN}))
 MEMBER = Rule(roles=frozenset({Role.MEMBER}))
 
 
@@ -60,6 +63,8 @@ ACCESS: dict[str, Rule] = {
     # Reached half signed in (password checked, second factor not yet); they check that state.
     "auth.two_factor": PUBLIC,
     "auth.two_factor_setup": PUBLIC,
+    # The one-time setup link: its 256-bit token is the credential (portal/auth/setup_links.py).
+    "auth.setup": PUBLIC,
     # Reporters need no account: the follow-up pages open with a receipt, not a login.
     "reporter.new_report": PUBLIC,
     "reporter.followup": PUBLIC,
@@ -115,12 +120,30 @@ ACCESS: dict[str, Rule] = {
     "desk.cluster_link": VERIFIER,
     "desk.attachment": VERIFIER,
     "desk.cluster": VERIFIER,
+    "desk.access": KEY_HOLDERS,
+    "desk.grant_access": KEY_HOLDERS,
     "admin.index": ADMIN,
     "admin.jobs": ADMIN,
     "admin.retry_job": ADMIN,
     "admin.audit_log": ADMIN,
     "admin.users": ADMIN,
+    "admin.invite": ADMIN,
+    "admin.user": ADMIN,
     "admin.reset_password": ADMIN,
+    "admin.renew_invitation": ADMIN,
+    "admin.disable": ADMIN,
+    "admin.enable": ADMIN,
+    "admin.reset_second_factor": ADMIN,
+    "admin.unlock": ADMIN,
+    "admin.add_desk": ADMIN,
+    "admin.remove_desk": ADMIN,
+    "admin.organisations": ADMIN,
+    "admin.new_organisation": ADMIN,
+    "admin.organisation": ADMIN,
+    "admin.toggle_organisation": ADMIN,
+    "admin.tokens": ADMIN,
+    "admin.new_token": ADMIN,
+    "admin.revoke_token": ADMIN,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -101,6 +102,24 @@ def install_error_pages(app: Flask) -> None:
     def _unexpected(error: Exception) -> tuple[str | dict[str, object], int]:
         if isinstance(error, HTTPException):
             return error_response(error.code or 500)
-        # The exception type and traceback go to the log; never request data or form fields.
-        log.exception("unhandled %s on %s", type(error).__name__, request.url_rule)
+        # The exception type and where it was raised go to the log, never its message: messages
+        # quote values (a database driver's failed statement, a parser's bad input), and no
+        # request value may reach a log.
+        log.error(
+            "unhandled %s on %s\n%s", type(error).__name__, request.url_rule, where_raised(error)
+        )
         return error_response(InternalServerError.code)
+
+
+def where_raised(error: BaseException) -> str:
+    """The traceback's frames (file, line, function, source line) of `error` and the exceptions
+    it was raised from, with their types but without any message or local value."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
+        parts.append(f"{type(current).__module__}.{type(current).__qualname__}\n{frames}")
+        current = current.__cause__ or current.__context__
+    return "\n".join(reversed(parts))

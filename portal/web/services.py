@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
+from portal.attachments import DecodeGate
 from portal.config import Config
 from portal.database import Database
 from portal.jobs.outbox import Dispatcher
@@ -29,6 +30,8 @@ class Services:
     keyring: Keyring
     store: Store
     dispatcher: Dispatcher
+    # Bounds concurrent attachment decodes in this process (portal/attachments/gate.py).
+    decoding: DecodeGate
 
 
 def services() -> Services:

@@ -136,7 +136,7 @@ def test_the_desk_opens_what_the_api_sealed_without_the_photo_location(
     [attachment] = opened.attachments
     assert attachment.filename == "IMG_0042.jpg"
     content = open_attachment_content(
-        services.store, stored, attachment.attachment, opened.data_key
+        session, services.store, stored, attachment.attachment, opened.data_key
     )
     assert content.startswith(b"\xff\xd8")
     assert b"SecretMake" not in content

@@ -39,7 +39,6 @@ def _submit(app: Flask, session: Session, choice: str, unit: str, n: int) -> lis
                     unit=unit,
                 ),
                 keyring=services.keyring,
-                store=services.store,
                 limits=services.config.attachments,
                 today_=dt.date(2026, 10, 1),
             ).public_id

@@ -45,6 +45,8 @@ def test_error_codes_are_stable() -> None:
         "UnsupportedType": "unsupported_type",
         "DamagedFile": "damaged_file",
         "EncryptedPdf": "encrypted_pdf",
+        "PdfTooComplex": "pdf_too_complex",
+        "DecoderBusy": "decoder_busy",
     }
     assert {DamagedFile, EncryptedPdf, ImageTooLarge, UnsupportedType} <= set(
         AttachmentError.__subclasses__()

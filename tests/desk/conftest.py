@@ -21,8 +21,11 @@ from sqlalchemy.orm import Session
 
 from portal.attachments import Upload
 from portal.config import Config
+from portal.desk.matching import refresh_match_hashes
+from portal.desk.sealed import CannotOpen, open_report
 from portal.domain.models import Base, Compact, Report, Role, User
 from portal.jobs.intake import intake_report
+from portal.keys.desks import UnlockedDeskKey, unlock_desk_keys
 from portal.reporter.service import Submission, submit_report
 from portal.web.services import EXTENSION
 from tests.conftest import PASSWORD, sign_in
@@ -62,10 +65,27 @@ FileReport = Callable[..., Filed]
 
 
 @pytest.fixture
-def file_report(demo: Flask, session: Session) -> FileReport:
-    """File one report through `submit_report`, run its intake job, commit."""
+def file_report(demo: Flask, session: Session, config: Config) -> FileReport:
+    """File one report through `submit_report`, run its intake job, open it as the demo verifier
+    (which makes its keyed match hashes, portal/desk/matching.py) and commit."""
     services = demo.extensions[EXTENSION]
     compacts: dict[str, Compact] = {}
+    unlocked: dict[int, UnlockedDeskKey] = {}
+
+    def _open(report: Report) -> None:
+        try:
+            opened = open_report(session, report, unlocked)
+        except CannotOpen:  # a desk key version newer than the keys unlocked so far
+            unlocked.clear()
+        if not unlocked:
+            verifier = session.scalar(select(User).where(User.email == DEMO_VERIFIER))
+            assert verifier is not None and verifier.private_key_by_password is not None
+            personal = services.keyring.personal.unlock_with_password(
+                verifier.private_key_by_password, config.demo_password
+            )
+            unlocked.update(unlock_desk_keys(session, verifier, personal))
+            opened = open_report(session, report, unlocked)
+        assert refresh_match_hashes(session, opened, unlocked)
 
     def _file(
         country: str = "IQ",
@@ -82,6 +102,7 @@ def file_report(demo: Flask, session: Session) -> FileReport:
         uploads: Sequence[Upload] = (),
         received: dt.date | None = None,
         intake: bool = True,
+        opened: bool = True,
         commit: bool = True,
     ) -> Filed:
         if country not in compacts:
@@ -104,16 +125,17 @@ def file_report(demo: Flask, session: Session) -> FileReport:
                 uploads=tuple(uploads),
             ),
             keyring=services.keyring,
-            store=services.store,
             limits=services.config.attachments,
             today_=received,
         )
         if intake:
             intake_report(session, receipted.report_id)
-        if commit:
-            session.commit()
         report = session.get(Report, receipted.report_id)
         assert report is not None
+        if opened:
+            _open(report)
+        if commit:
+            session.commit()
         return Filed(report, receipted.receipt.display())
 
     return _file

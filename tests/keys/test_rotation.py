@@ -40,7 +40,6 @@ def _submit(app: Flask, session: Session, n: int) -> list[str]:
                 language="en",
             ),
             keyring=services.keyring,
-            store=services.store,
             limits=services.config.attachments,
         )
         ids.append(receipted.public_id)

@@ -124,10 +124,27 @@ def test_first_design_receipts_migrate_and_still_open(
     command.downgrade(cfg, "0003")
     engine = create_engine(empty_database)
     assert "receipt_scheme_id" not in {c["name"] for c in inspect(engine).get_columns("reports")}
+    # The first design also stored a member's wrap under their user id.
+    with engine.begin() as conn:
+        member = conn.scalar(text("SELECT id FROM users WHERE email = 'member@demo.test'"))
+        report = conn.scalar(text("SELECT min(id) FROM reports"))
+        conn.execute(
+            text(
+                "INSERT INTO report_key_wraps (report_id, holder, user_id, wrapped_key)"
+                " VALUES (:r, 'member', :u, :k)"
+            ),
+            {"r": report, "u": member, "k": b"sealed to the member"},
+        )
     engine.dispose()
     assert set(fast.values()) <= _lookups(empty_database)
 
     command.upgrade(cfg, "head")
+    engine = create_engine(empty_database)
+    with engine.connect() as conn:
+        holders = set(conn.scalars(text("SELECT DISTINCT holder FROM report_key_wraps")))
+    assert holders == {"desk", "receipt"}
+    assert "user_id" not in {c["name"] for c in inspect(engine).get_columns("report_key_wraps")}
+    engine.dispose()
     app = create_app(services.config)
     # Before the migration has run, receipts already open (through the HMAC, for the last time).
     assert narratives[0] in _narrative_through_followup(app, receipts[0])

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from portal.blobs import settle_staged_blobs
 from portal.config import Config
 from portal.desk.sealed import OpenedReport, open_report
 from portal.domain.models import Compact, Report, User
@@ -171,6 +172,12 @@ def reply(
 def store_of(app: Flask) -> Store:
     found: Store = app.extensions[EXTENSION].store
     return found
+
+
+def tick(app: Flask) -> int:
+    """What every job tick does with staged blobs: move them into the store, dated to the day."""
+    services = app.extensions[EXTENSION]
+    return settle_staged_blobs(services.database, services.store)
 
 
 def verifier_keys(

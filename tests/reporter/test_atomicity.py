@@ -29,6 +29,7 @@ from portal.domain.models import (
     OutboxState,
     Report,
     ReportKeyWrap,
+    StagedBlob,
 )
 from portal.keys.desks import current_key
 from portal.store import StoreError
@@ -40,6 +41,7 @@ from tests.reporter.conftest import (
     store_of,
     submit_ok,
     submit_report,
+    tick,
 )
 from tests.reporter.server import Server
 
@@ -65,7 +67,13 @@ def test_a_received_report_has_every_row_and_blob_and_one_intake_job(
     desk_wrap = next(w for w in wraps if w.holder == KeyHolder.DESK)
     assert desk_wrap.desk_key_id == current_key(session, report.desk_id).id
     assert len(report.attachments) == 2
+    # Staged with the report, written to the store on the tick (docs/security.md, blob files).
+    staged = set(session.scalars(select(StagedBlob.blob_key)))
+    assert staged == {a.blob_key for a in report.attachments}
+    assert not any(store_of(demo).exists(a.blob_key) for a in report.attachments)
+    assert tick(demo) == 2
     assert all(store_of(demo).exists(a.blob_key) for a in report.attachments)
+    assert session.scalar(select(func.count()).select_from(StagedBlob)) == 0
     jobs = session.scalars(select(OutboxJob)).all()
     assert [(j.queue, j.job, j.args) for j in jobs] == [
         ("intake", "intake", {"report_id": report.id})
@@ -82,18 +90,17 @@ class _Refused(RuntimeError):
     pass
 
 
-def _fail_store_after_first_blob(monkeypatch: pytest.MonkeyPatch, app: Flask) -> None:
-    store = store_of(app)
-    real_put = store.put
+def _fail_staging_after_first_blob(monkeypatch: pytest.MonkeyPatch, app: Flask) -> None:
+    real_stage = portal.reporter.service.stage_blob
     calls: list[str] = []
 
-    def put(key: str, data: bytes) -> None:
+    def stage(session: Session, key: str, sealed: bytes, day: Any) -> None:
         calls.append(key)
         if len(calls) > 1:
-            raise StoreError("disk full")
-        real_put(key, data)
+            raise _Refused("the database refused the blob")
+        real_stage(session, key, sealed, day)
 
-    monkeypatch.setattr(store, "put", put)
+    monkeypatch.setattr(portal.reporter.service, "stage_blob", stage)
 
 
 def _fail_outbox(monkeypatch: pytest.MonkeyPatch, app: Flask) -> None:
@@ -114,8 +121,8 @@ def _fail_commit(monkeypatch: pytest.MonkeyPatch, app: Flask) -> None:
 
 @pytest.mark.parametrize(
     "break_it",
-    [_fail_store_after_first_blob, _fail_outbox, _fail_commit],
-    ids=["store-after-first-blob", "outbox", "commit"],
+    [_fail_staging_after_first_blob, _fail_outbox, _fail_commit],
+    ids=["blob-after-first-blob", "outbox", "commit"],
 )
 def test_a_submission_that_fails_half_way_leaves_nothing_and_says_so(
     demo: Flask,
@@ -142,6 +149,28 @@ def test_a_submission_that_fails_half_way_leaves_nothing_and_says_so(
     assert _counts(session) == {
         "reports": 1, "report_key_wraps": 2, "attachments": 2, "outbox_jobs": 1,
     }
+
+
+def test_a_store_failing_on_the_tick_loses_no_blob(
+    demo: Flask, client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    photos = [(jpeg(), "one.jpg"), (jpeg((200, 300)), "two.jpg")]
+    submit_ok(client, report_fields(session, narrative=NARRATIVE), files=photos)
+    store = store_of(demo)
+    real_put = store.put
+
+    def put(key: str, data: bytes, *, day: Any = None) -> None:
+        raise StoreError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "put", put)
+        with pytest.raises(StoreError):
+            tick(demo)
+    assert session.scalar(select(func.count()).select_from(StagedBlob)) == 2
+    assert store.put == real_put
+    assert tick(demo) == 2
+    report = only_report(session)
+    assert all(store.exists(a.blob_key) for a in report.attachments)
 
 
 # --- a real server, a real kill ------------------------------------------------------------

@@ -89,7 +89,7 @@ def test_a_gps_photo_reaches_the_verifier_without_metadata_and_downscaled(
         ("IMG_0042.jpg", "image/jpeg")
     ]
     content = open_attachment_content(
-        store_of(demo), report, opened.attachments[0].attachment, opened.data_key
+        session, store_of(demo), report, opened.attachments[0].attachment, opened.data_key
     )
     image = Image.open(io.BytesIO(content))
     assert max(image.size) <= config.attachments.max_side_px == 2048
@@ -126,6 +126,39 @@ def test_a_renamed_executable_is_refused_and_the_form_is_kept(
     assert sent.response.status_code == 400
     assert not sent.receipt_groups
     assert _message(demo, "en", UnsupportedType()) in sent.page
+    _assert_form_kept(sent.page)
+    _assert_nothing_stored(session, config, before)
+
+
+def test_each_refused_file_gets_its_own_message_and_the_form_is_kept(
+    demo: Flask, client: FlaskClient, session: Session, config: Config
+) -> None:
+    """A decompression bomb and a renamed program in one report: the photo between them is
+    fine, both refused files are named, and nothing typed is lost."""
+    import struct
+    import zlib
+
+    row = b"\x00" * 7001
+    body = zlib.compress(row * 16, 9)  # 16 rows of a PNG declaring 7000 x 7000
+    header = struct.pack(">IIBBBBB", 7000, 7000, 8, 0, 0, 0, 0)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    signature = b"\x89PNG\r\n\x1a\n"
+    bomb = signature + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    before = _blob_count(config)
+    sent = submit_report(
+        client,
+        report_fields(session, **TYPED),
+        files=[(bomb, "bomb.png"), (jpeg(), "fine.jpg"), (ELF, "photo.jpg")],
+    )
+    assert sent.response.status_code == 400
+    assert not sent.receipt_groups
+    assert "Picture 1 is too big to process" in sent.page
+    assert "File 3 is not a photo or a PDF document" in sent.page
+    assert "File 2" not in sent.page
     _assert_form_kept(sent.page)
     _assert_nothing_stored(session, config, before)
 

@@ -131,7 +131,7 @@ def test_no_canary_or_client_address_at_rest_yet_the_verifier_reads_them_all(
     for canary in STRIPPED:
         assert canary not in read_back
     contents = [
-        open_attachment_content(store_of(demo), report, a.attachment, opened.data_key)
+        open_attachment_content(session, store_of(demo), report, a.attachment, opened.data_key)
         for a in opened.attachments
     ]
     assert len(contents) == 2 and all(contents)

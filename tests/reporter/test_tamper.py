@@ -27,6 +27,7 @@ from tests.reporter.conftest import (
     report_fields,
     store_of,
     submit_ok,
+    tick,
     translated,
     verifier_keys,
 )
@@ -89,14 +90,16 @@ def test_one_flipped_byte_of_a_stored_blob_never_opens(
     first, _, _ = _two_reports(client, session)
     opened = open_as_verifier(session, demo, config, first)
     attachment = opened.attachments[0].attachment
+    tick(demo)
     store = store_of(demo)
     original = store.get(attachment.blob_key)
     for changed in (_flip(original, 0), _flip(original, len(original) // 2), original[:-1]):
         store.put(attachment.blob_key, changed)
         with pytest.raises(CannotOpen):
-            open_attachment_content(store, first, attachment, opened.data_key)
+            open_attachment_content(session, store, first, attachment, opened.data_key)
     store.put(attachment.blob_key, original)
-    assert open_attachment_content(store, first, attachment, opened.data_key)[:2] == b"\xff\xd8"
+    content = open_attachment_content(session, store, first, attachment, opened.data_key)
+    assert content[:2] == b"\xff\xd8"
 
 
 def test_a_payload_moved_onto_another_report_never_opens(
@@ -125,7 +128,7 @@ def test_an_attachment_moved_onto_another_report_never_opens(
     moved = session.get(Attachment, a_second.id)
     assert moved is not None
     with pytest.raises(CannotOpen):
-        open_attachment_content(store_of(demo), second, moved, second_key)
+        open_attachment_content(session, store_of(demo), second, moved, second_key)
     # The whole attachment row (sealed name included) moved onto the second report.
     session.execute(
         update(Attachment)
@@ -223,3 +226,35 @@ def test_the_receipt_messages_are_in_the_reporter_s_language(
         assert response.status_code == 400
         assert translated(msgid, "ar") in html.unescape(response.get_data(as_text=True))
 
+
+
+def test_a_follow_up_whose_payload_was_altered_gets_a_translated_could_not_open_page(
+    demo: Flask, client: FlaskClient, session: Session
+) -> None:
+    first, _, receipt = _two_reports(client, session)
+    assert open_followup(client, receipt).status_code == 302
+    assert first.payload_sealed is not None
+    _set_payload(session, first, _flip(first.payload_sealed, len(first.payload_sealed) // 2))
+    page = client.get("/report/followup")
+    assert page.status_code == 409
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Your report could not be opened" in text and FIRST not in text
+    arabic = html.unescape(client.get("/report/followup?lang=ar").get_data(as_text=True))
+    assert translated("Your report could not be opened", "ar") in arabic
+
+
+def test_an_altered_attachment_gets_a_translated_could_not_open_page_on_the_desk(
+    demo: Flask, client: FlaskClient, session: Session, config: Config
+) -> None:
+    from tests.conftest import sign_in
+
+    first, _, _ = _two_reports(client, session)
+    tick(demo)
+    (attachment,) = first.attachments
+    store = store_of(demo)
+    store.put(attachment.blob_key, _flip(store.get(attachment.blob_key), 40))
+    desk = demo.test_client()
+    sign_in(desk, "verifier@demo.test", config.demo_password)
+    response = desk.get(f"/desk/attachments/{attachment.public_id}")
+    assert response.status_code == 409
+    assert "This attachment cannot be opened" in html.unescape(response.get_data(as_text=True))

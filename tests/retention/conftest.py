@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.attachments import Upload
+from portal.blobs import settle_staged_blobs
 from portal.config import Config
 from portal.crypto import ReceiptCode
 from portal.desk import service as desk
@@ -100,10 +101,11 @@ def file_report(
             member=member,
         ),
         keyring=services.keyring,
-        store=services.store,
         limits=services.config.attachments,
     )
     session.commit()
+    # The job tick that follows moves the staged blobs into the store (portal/blobs).
+    settle_staged_blobs(services.database, services.store)
     keys = session.scalars(
         select(Attachment.blob_key).where(Attachment.report_id == receipted.report_id)
     ).all()

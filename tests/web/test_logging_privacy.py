@@ -121,3 +121,32 @@ def test_gunicorn_logs_hold_no_address_or_agent(database_url: str, tmp_path: Pat
     assert "GET / 200" in logged, logged[-2000:]
     for canary in ("127.0.0.1", CANARY_FORWARDED, "CanaryAgent", "SecretPhone"):
         assert canary not in logged, f"{canary} leaked into the gunicorn log"
+
+
+def test_a_database_error_logs_neither_the_statements_values_nor_the_message(
+    app: Flask, captured: _Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failing statement's bound values (here a sign-in email) used to reach the log through
+    SQLAlchemy's "[parameters: …]" line; the error page names nothing either."""
+    from sqlalchemy import text
+
+    import portal.auth.service as auth_service
+
+    canary = "canary.reporter.7731@example.org"
+
+    def failing_find_user(session, email):  # type: ignore[no-untyped-def]
+        session.execute(text("SELECT * FROM no_such_table WHERE email = :email"), {"email": email})
+
+    monkeypatch.setattr(auth_service, "find_user", failing_find_user)
+    client = app.test_client()
+    response = client.post(
+        "/auth/login",
+        data={"csrf_token": csrf_token(client), "email": canary, "password": "wrong password 123"},
+    )
+    assert response.status_code == 500
+    assert canary not in response.get_data(as_text=True)
+    logged = "\n".join(captured.lines)
+    assert "OperationalError" in logged or "ProgrammingError" in logged  # the type is kept
+    assert canary not in logged and "canary.reporter" not in logged
+    # Not even the driver's message ("no such table: …", "relation … does not exist").
+    assert "no such table" not in logged and "does not exist" not in logged

@@ -2,6 +2,7 @@
 
 from portal.domain.models.audit import AuditEvent
 from portal.domain.models.base import Base
+from portal.domain.models.blobs import StagedBlob
 from portal.domain.models.clusters import ClusterOrganisation, ClusterState, IncidentCluster
 from portal.domain.models.compacts import (
     AssessorDatum,
@@ -18,7 +19,7 @@ from portal.domain.models.compacts import (
 )
 from portal.domain.models.exports import DataExport, ExportFormat, ExportKind, ExportState
 from portal.domain.models.indicators import IndicatorDefinition
-from portal.domain.models.keys import DeskKey, DeskKeyWrap, KeyRotation
+from portal.domain.models.keys import DeskKey, DeskKeyWrap, DeskMatchKey, KeyRotation
 from portal.domain.models.member_lists import MemberReportList
 from portal.domain.models.monitoring import (
     DisruptionKind,
@@ -50,6 +51,7 @@ from portal.domain.models.reports import (
     ReportKeyWrap,
     VerifierNote,
 )
+from portal.domain.models.sign_in import KnownDevice, SetupLink, SetupPurpose
 
 __all__ = [
     "ApiToken",
@@ -68,6 +70,7 @@ __all__ = [
     "Desk",
     "DeskKey",
     "DeskKeyWrap",
+    "DeskMatchKey",
     "DeskMembership",
     "DisruptionKind",
     "ExportFormat",
@@ -77,6 +80,7 @@ __all__ = [
     "IndicatorDefinition",
     "KeyHolder",
     "KeyRotation",
+    "KnownDevice",
     "MemberReportList",
     "Message",
     "MessageDirection",
@@ -96,7 +100,10 @@ __all__ = [
     "Scorecard",
     "ScorecardEntry",
     "ScoringSnapshot",
+    "SetupLink",
+    "SetupPurpose",
     "StaffSession",
+    "StagedBlob",
     "ThrottleCounter",
     "TierDecision",
     "User",

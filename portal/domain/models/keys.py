@@ -54,3 +54,20 @@ class KeyRotation(Base):
     last_report_id: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     started_day: Mapped[dt.date] = mapped_column(default=today)
+
+
+class DeskMatchKey(Base):
+    """The desk's match key (keyed match hashes), HPKE-sealed to one version of its desk key.
+
+    One random key per desk, sealed to every version, so hashes made under one version still
+    match those made under the next (portal/crypto/match_key.py).
+    """
+
+    __tablename__ = "desk_match_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desks.id", ondelete="CASCADE"), index=True)
+    desk_key_id: Mapped[int] = mapped_column(
+        ForeignKey("desk_keys.id", ondelete="CASCADE"), unique=True
+    )
+    sealed_key: Mapped[bytes] = mapped_column(LargeBinary)

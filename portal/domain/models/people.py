@@ -38,6 +38,8 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(2), index=True)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A disabled organisation is offered to no new member; its members keep their accounts.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Contact details identify people; sealed with the server key.
     contact_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_day: Mapped[dt.date] = mapped_column(default=today)
@@ -87,6 +89,9 @@ class User(Base):
     private_key_by_recovery: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_day: Mapped[dt.date] = mapped_column(default=today)
     password_changed_day: Mapped[dt.date] = mapped_column(default=today)
+    # Part of every sign-in throttle counter's name: an admin unlock moves it on, so counters a
+    # stranger ran up (per address, per device, for the account) are all left behind at once.
+    sign_in_epoch: Mapped[int] = mapped_column(Integer, default=0)
 
     organisation: Mapped[Organisation | None] = relationship()
     roles: Mapped[list[UserRole]] = relationship(
@@ -121,7 +126,13 @@ class User(Base):
 
     @property
     def desk_ids(self) -> frozenset[int]:
-        return frozenset(m.desk_id for m in self.desks)
+        """Desks whose key this person holds. A membership still waiting for someone with the
+        desk key to grant it opens nothing, not even the queue's clear fields."""
+        return frozenset(m.desk_id for m in self.desks if m.granted_day is not None)
+
+    @property
+    def pending_desk_ids(self) -> frozenset[int]:
+        return frozenset(m.desk_id for m in self.desks if m.granted_day is None)
 
 
 class UserRole(Base):
@@ -142,6 +153,9 @@ class DeskMembership(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     desk_id: Mapped[int] = mapped_column(ForeignKey("desks.id", ondelete="CASCADE"), index=True)
+    # When someone holding the desk key wrapped it for this person; None while the access waits
+    # for them (an admin adds the membership, only a key holder can make it work).
+    granted_day: Mapped[dt.date | None]
 
     user: Mapped[User] = relationship(back_populates="desks")
     desk: Mapped[Desk] = relationship(back_populates="members")
@@ -183,6 +197,9 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scopes: Mapped[list[Any]] = mapped_column(default=list)
     created_day: Mapped[dt.date] = mapped_column(default=today)
+    # The last day the token works; None only for tokens made before expiry was required.
+    expires_day: Mapped[dt.date | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     last_used_day: Mapped[dt.date | None]
     revoked_day: Mapped[dt.date | None]
 

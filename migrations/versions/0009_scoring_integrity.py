@@ -1,7 +1,7 @@
 """scoring integrity: plan rules, coverage records, response clocks, scorecard chains
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 
 Issue 10: every scoring default is plan data (`monitoring_plans.rules`, written out in full on
 every existing version with the defaults of this release, so what a plan shows is what scores);
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0009'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
