@@ -112,19 +112,22 @@ def load(server: str, db: str, compact_id: int, n_reports: int) -> float:
         region_of = rng.integers(0, len(region_codes), size=n_clusters)
         weight = np.round(1 - (1 - rng.uniform(0.05, 0.9, size=n_clusters)) ** 2, 6)
         units = [secrets.token_hex(32) for _ in range(300)]
+        # Half the incidents got a response from the authorities 45 days after the month began.
+        responded = [str(m + dt.timedelta(days=45)) for m in months]
         buf = io.StringIO()
         for i in range(n_clusters):
             unit = units[rng.integers(0, 300)] if codes[i] == "HR-1" and i % 3 == 0 else "\\N"
+            response = responded[month_of[i]] if i % 2 else "\\N"
             buf.write(
                 f"{i + 1}\tc{i:021d}\t{desk_id}\t{compact_id}\t{codes[i]}\t"
                 f"{region_codes[region_of[i]]}\t{months[month_of[i]]}\t{state[i]}\t{weight[i]}\t"
                 f"{unit}\t{'t' if i % 997 == 0 else 'f'}\t"
-                f"{'t' if i % 2 else 'f'}\t2026-11-01\n"
+                f"{response}\t{response}\t2026-11-01\n"
             )
         _copy(cur, "incident_clusters",
               ["id", "public_id", "desk_id", "compact_id", "indicator_code", "region",
                "incident_month", "state", "weight", "unit_key", "mass_casualty",
-               "investigated_in_time", "created_day"], buf)
+               "investigation_opened_day", "harm_acknowledged_day", "created_day"], buf)
         cluster_of = rng.integers(0, n_clusters, size=n_reports)
         status = rng.choice(["verified", "partially_verified", "closed", "rejected", "received",
                              "in_review"], size=n_reports, p=[.4, .15, .25, .15, .03, .02])

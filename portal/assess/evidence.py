@@ -1,9 +1,9 @@
 """From the database to the scoring engine's inputs, through a stored, canonical snapshot.
 
 `gather_snapshot` runs a handful of GROUP BY queries (never a walk over reports) and returns a
-plain JSON-able dict; `inputs_from_snapshot` turns that dict into `ScoringInputs`. A scorecard is
-always computed from the snapshot, never straight from the queries, so recomputing it from the
-stored snapshot gives the identical result, bit for bit.
+plain JSON-able dict; `inputs_from_snapshot` (snapshot_inputs.py) turns that dict into
+`ScoringInputs`. A scorecard is always computed from the snapshot, never straight from the
+queries, so recomputing it from the stored snapshot gives the identical result, bit for bit.
 """
 
 from __future__ import annotations
@@ -19,7 +19,14 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
+from portal.assess import coverage
 from portal.assess.periods import Period
+from portal.assess.plans import plan_rules, region_population
+from portal.assess.snapshot_inputs import (
+    SnapshotReader,
+    inputs_from_snapshot,
+    inputs_from_snapshots,
+)
 from portal.domain.catalogue import INDICATORS, EstimatorKind, ThresholdKind
 from portal.domain.models import (
     AssessorDatum,
@@ -32,22 +39,9 @@ from portal.domain.models import (
     Scorecard,
     ScorecardEntry,
 )
+from portal.domain.models.base import today as base_today
 from portal.domain.months import shift_month
-from portal.domain.scoring import (
-    ChecklistRatings,
-    CompositionTally,
-    CountTally,
-    Evidence,
-    Exposure,
-    GroupRate,
-    GroupRateTally,
-    GroupShare,
-    ProportionTally,
-    RateTally,
-    ScoringInputs,
-    SuspensionEvidence,
-    UnitMonthTally,
-)
+from portal.domain.scoring import PlanRules
 
 EVIDENCE = (ClusterState.VERIFIED, ClusterState.PARTIALLY_VERIFIED)
 _HEX = re.compile(r"[0-9a-f]+")
@@ -60,16 +54,22 @@ def _r(value: float | None) -> float:
 
 
 class Snapshot(NamedTuple):
-    """A period's canonical inputs and their digest (the seed inside is the digest's start)."""
+    """A period's canonical inputs and their digest (the seed inside is the digest's start),
+    and the early warnings read in the same pass (shown, never scored, so not in the digest)."""
 
     inputs: dict[str, Any]
     digest: str
+    early_warning: dict[str, int]
 
 
 def gather_snapshot(
-    session: Session, compact: Compact, period: Period, plan: MonitoringPlan
+    session: Session,
+    compact: Compact,
+    period: Period,
+    plan: MonitoringPlan,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
-    return gather_snapshots(session, compact, [period], plan)[str(period)].inputs
+    return gather_snapshots(session, compact, [period], plan, today)[str(period)].inputs
 
 
 def _monthly(session: Session, compact: Compact, first: dt.date, last: dt.date) -> list[Any]:
@@ -84,10 +84,6 @@ def _monthly(session: Session, compact: Compact, first: dt.date, last: dt.date) 
                 IncidentCluster.incident_month,
                 func.sum(weight),
                 func.count(),
-                func.sum(case((IncidentCluster.investigated_in_time.is_(True), weight), else_=0.0)),
-                func.sum(
-                    case((IncidentCluster.investigated_in_time.is_(False), weight), else_=0.0)
-                ),
                 func.sum(
                     case((and_(verified, IncidentCluster.mass_casualty.is_(True)), 1), else_=0)
                 ),
@@ -118,14 +114,26 @@ class _Gathered:
     units: list[_Tally]  # in the entries' order
     assessor: list[AssessorDatum]
     peers: dict[str, dict[str, list[float]]]
+    reports: coverage.ReportCounts
+    records: coverage.MonitoringRecords
+    clocks: list[coverage.ClockRow]
+    rules: PlanRules
+    today: dt.date
 
 
 def gather_snapshots(
-    session: Session, compact: Compact, periods: Sequence[Period], plan: MonitoringPlan
+    session: Session,
+    compact: Compact,
+    periods: Sequence[Period],
+    plan: MonitoringPlan,
+    today: dt.date | None = None,
 ) -> dict[str, Snapshot]:
     """Snapshots for several periods from one pass per table (a year's five scorecards cost
     about what one GROUP BY over the same incidents costs). Each period's snapshot is the one
-    gathering that period alone gives: rows are split by month, never summed across periods."""
+    gathering that period alone gives: rows are split by month, never summed across periods.
+    `today` decides which response windows have closed and which reports are overdue."""
+    today = today or base_today()
+    rules = plan_rules(plan)
     first = min(p.first_month for p in periods)
     last = max(p.last_month for p in periods)
     # OA-3: verified reprisals whose best report is graded A–B and 1–2, per month.
@@ -169,6 +177,11 @@ def gather_snapshots(
         units=_tallies(units),
         assessor=_assessor_data(session, compact, periods),
         peers=_peer_estimates(session, compact, periods),
+        reports=coverage.report_counts(session, compact, first, last, rules, today),
+        records=coverage.monitoring_records(session, compact, periods),
+        clocks=coverage.clock_rows(session, compact, periods, rules),
+        rules=rules,
+        today=today,
     )
     return {str(period): _snapshot(compact, period, plan, found) for period in periods}
 
@@ -215,12 +228,8 @@ def _snapshot(compact: Compact, period: Period, plan: MonitoringPlan, found: _Ga
     oa3 = sum(n for month, n in found.reprisals.items() if start <= month <= end)
     if oa3:
         evidence["OA-3"] = {"kind": "count", "count": int(oa3)}
-    # OA-1 and CH-2: of verified incidents, the weight investigated (or acknowledged) in time.
-    for code, sources in (("OA-1", ("HR-1", "CH-1")), ("CH-2", ("CH-1",))):
-        yes = sum(float(r[4] or 0.0) for r in rows if r[0] in sources)
-        no = sum(float(r[5] or 0.0) for r in rows if r[0] in sources)
-        if yes or no:
-            evidence[code] = {"kind": "proportion", "successes": _r(yes), "failures": _r(no)}
+    # OA-1 and CH-2 run on clocks: incidents whose response window closed in the period.
+    evidence.update(coverage.clock_tallies(period, found.clocks, found.rules, found.today))
     wanted = {str(period), str(period.year)}
     _add_assessor_data([d for d in found.assessor if d.period in wanted], evidence)
     window_start = _window_start(period)
@@ -244,13 +253,16 @@ def _snapshot(compact: Compact, period: Period, plan: MonitoringPlan, found: _Ga
         "unit_tallies": [entry for _month, entry, _text in tallies],
         "peers": found.peers.get(str(period), {}),
         "suspension": {
-            "mass_casualty": int(sum(int(r[6] or 0) for r in rows)),
-            "reprisal": int(sum(int(r[7] or 0) for r in rows if r[0] == "OA-3")),
+            "mass_casualty": int(sum(int(r[4] or 0) for r in rows)),
+            "reprisal": int(sum(int(r[5] or 0) for r in rows if r[0] == "OA-3")),
         },
+        "coverage": coverage.coverage_figures(
+            period, found.reports, found.records, region_population(plan)
+        ),
     }
     digest = _digest(snapshot, tallies)
     snapshot["seed"] = int(digest[:8], 16)
-    return Snapshot(snapshot, digest)
+    return Snapshot(snapshot, digest, coverage.early_warning(found.reports, period))
 
 
 def _assessor_data(
@@ -268,12 +280,26 @@ def _assessor_data(
 
 
 def _add_assessor_data(rows: list[AssessorDatum], evidence: dict[str, dict[str, Any]]) -> None:
-    """The newest assessor entry per indicator for this period (or, for a quarter, its year)."""
+    """The newest assessor entry per indicator for this period (or, for a quarter, its year).
+
+    For most indicators the assessor's data is the evidence. For OA-1 and CH-2 (incident clocks)
+    the entry adds to the incident tally, and for AD-1 audited items are counted beside the
+    reports: indicators.md, "assessor-entered counts never silently replace the tally".
+    """
+    newest: dict[str, dict[str, Any]] = {}
     for row in rows:  # in id order: later rows (newer entries) win
-        values = dict(row.values)
+        newest[row.indicator_code] = dict(row.values)
+    for code, values in sorted(newest.items()):
         kind = values.get("kind")
-        code = row.indicator_code
-        if kind == "proportion":
+        if kind == "proportion" and code in coverage.CLOCK_SOURCES:
+            found = evidence.get(code, {"kind": "proportion", "successes": 0.0,
+                                        "failures": 0.0, "pending": 0, "unknown": 0})
+            found["successes"] = _r(found["successes"] + float(values["successes"]))
+            found["failures"] = _r(found["failures"] + float(values["failures"]))
+            found["assessor"] = {"successes": _r(values["successes"]),
+                                 "failures": _r(values["failures"])}
+            evidence[code] = found
+        elif kind == "proportion":
             evidence[code] = {
                 "kind": "proportion",
                 "successes": _r(values["successes"]),
@@ -299,8 +325,7 @@ def _add_assessor_data(rows: list[AssessorDatum], evidence: dict[str, dict[str, 
             }
         elif kind == "diverted_items" and code == "AD-1":
             found = evidence.get("AD-1", {"kind": "rate", "weight_sum": 0.0, "incidents": 0})
-            found["weight_sum"] = _r(found["weight_sum"] + float(values["items"]))
-            found["incidents"] = int(found["incidents"]) + int(values["items"])
+            found["direct"] = _r(float(values["items"]))
             evidence["AD-1"] = found
 
 
@@ -321,10 +346,17 @@ def _peer_estimates(
         .subquery()
     )
     peers: dict[str, dict[str, list[float]]] = {}
+    # indicators.md: peers are compacts whose monitoring met their own plan's minimum; a
+    # compact whose newest scorecard did not is left out rather than read from an older one.
     for period, code, estimate in session.execute(
         select(latest.c.period, ScorecardEntry.indicator_code, ScorecardEntry.estimate)
         .join(latest, latest.c.sid == ScorecardEntry.scorecard_id)
-        .where(ScorecardEntry.indicator_code.in_(peer_codes), ScorecardEntry.estimate.is_not(None))
+        .join(Scorecard, Scorecard.id == latest.c.sid)
+        .where(
+            ScorecardEntry.indicator_code.in_(peer_codes),
+            ScorecardEntry.estimate.is_not(None),
+            Scorecard.coverage_met.is_(True),
+        )
     ):
         peers.setdefault(period, {}).setdefault(code, []).append(_r(estimate))
     return {
@@ -354,70 +386,13 @@ def _digest(snapshot: dict[str, Any], tallies: list[_Tally]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _evidence(entry: dict[str, Any]) -> Evidence:
-    kind = entry["kind"]
-    if kind == "rate":
-        return RateTally(float(entry["weight_sum"]), int(entry["incidents"]))
-    if kind == "count":
-        return CountTally(int(entry["count"]))
-    if kind == "proportion":
-        return ProportionTally(float(entry["successes"]), float(entry["failures"]))
-    if kind == "checklist":
-        return ChecklistRatings(tuple(float(s) for s in entry["scores"]))
-    if kind == "composition":
-        return CompositionTally(
-            tuple(GroupShare(g, int(n), float(s)) for g, n, s in entry["groups"])
-        )
-    if kind == "group_rates":
-        return GroupRateTally(
-            tuple(GroupRate(g, float(w), float(p)) for g, w, p in entry["groups"])
-        )
-    raise ValueError(f"unknown evidence kind {kind!r}")
 
-
-def inputs_from_snapshot(snapshot: dict[str, Any]) -> ScoringInputs:
-    return _inputs(snapshot, {})
-
-
-def inputs_from_snapshots(snapshots: Sequence[dict[str, Any]]) -> list[ScoringInputs]:
-    """Several periods' inputs at once. Their unit tallies overlap (a year and its fourth quarter
-    read the same twelve months) and `gather_snapshots` lets them share each tally's entry, so an
-    entry is read once. Entries are told apart by identity, which is safe while the snapshots,
-    and so their entries, are alive: for the whole call."""
-    tallies: dict[int, UnitMonthTally] = {}
-    return [_inputs(snapshot, tallies) for snapshot in snapshots]
-
-
-def _unit_tallies(
-    entries: list[list[Any]], tallies: dict[int, UnitMonthTally]
-) -> tuple[UnitMonthTally, ...]:
-    found = []
-    for entry in entries:
-        tally = tallies.get(id(entry))
-        if tally is None:
-            key, month, n = entry
-            tally = UnitMonthTally(key, dt.date.fromisoformat(month + "-01"), int(n))
-            tallies[id(entry)] = tally
-        found.append(tally)
-    return tuple(found)
-
-
-def _inputs(snapshot: dict[str, Any], tallies: dict[int, UnitMonthTally]) -> ScoringInputs:
-    exposure = snapshot["exposure"]
-    return ScoringInputs(
-        evidence={code: _evidence(entry) for code, entry in snapshot["evidence"].items()},
-        exposure=Exposure(
-            population=float(exposure["population"]),
-            years=float(exposure["years"]),
-            operations=float(exposure["operations"]),
-            items_delivered=float(exposure["items_delivered"]),
-        ),
-        reporting_open=bool(snapshot["reporting_open"]),
-        unit_tallies=_unit_tallies(snapshot["unit_tallies"], tallies),
-        peer_estimates={code: tuple(v) for code, v in snapshot["peers"].items()},
-        suspension=SuspensionEvidence(
-            mass_casualty_incidents=int(snapshot["suspension"]["mass_casualty"]),
-            reprisal_incidents=int(snapshot["suspension"]["reprisal"]),
-        ),
-        bootstrap_seed=int(snapshot["seed"]),
-    )
+__all__ = [
+    "Snapshot",
+    "SnapshotReader",
+    "gather_snapshot",
+    "gather_snapshots",
+    "inputs_from_snapshot",
+    "inputs_from_snapshots",
+    "snapshot_digest",
+]

@@ -29,6 +29,9 @@ class PlanChangeForm(FlaskForm):  # type: ignore[misc]
     target_year = IntegerField(_l("Target year"), validators=[Optional(), NumberRange(2000, 2100)])
     target = DecimalField(_l("Target"), validators=[Optional()])
     threshold = DecimalField(_l("Pass threshold for this compact"), validators=[Optional()])
+    threshold_source = StringField(
+        _l("Where the threshold comes from"), validators=[Optional(), Length(max=255)]
+    )
     data_source = StringField(_l("Data source"), validators=[Optional(), Length(max=255)])
     last_quality_review = DateField(_l("Last data-quality review"), validators=[Optional()])
     note = StringField(_l("Why this change"), validators=[DataRequired(), Length(max=500)])

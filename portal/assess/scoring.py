@@ -1,28 +1,44 @@
-"""Computing, storing and re-checking a compact's scorecard for a period (DESIGN §9)."""
+"""Computing, storing and re-checking a compact's scorecards (DESIGN §9, indicators.md).
+
+A scorecard depends on its own evidence (the snapshot), the plan version, and its chain: the
+previous period's scorecard (hysteresis reads its states) and the tier an assessor decided for
+an earlier period (the tier in force then, never today's). Each stored scorecard carries a
+chain digest over all of these; a stored scorecard is reused only when its snapshot *and* chain
+digest match, and computing a period also recomputes the later periods of the compact that have
+scorecards, in order, so a late verification in Q1 reaches Q2, Q3 and the next year. The
+re-check (`recheck`) recomputes a stored scorecard and also checks that its chain still holds.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from portal.assess.evidence import (
-    Snapshot,
-    gather_snapshots,
-    inputs_from_snapshot,
-    inputs_from_snapshots,
+from portal.assess.chain import (
+    Link,
+    chain_digest,
+    chain_order,
+    current_rows,
+    decisions,
+    history_data,
+    history_for,
+    history_from_data,
+    later_periods,
+    link_of,
+    tier_in_force,
 )
+from portal.assess.evidence import Snapshot, SnapshotReader, gather_snapshots, inputs_from_snapshot
 from portal.assess.periods import Period
-from portal.domain.catalogue import INDICATORS
+from portal.assess.plans import NoPlan, current_plan, plan_version, scoring_plan
+from portal.domain.catalogue import CATALOGUE_VERSION, INDICATORS
 from portal.domain.models import (
     Compact,
     MonitoringPlan,
-    Report,
     Scorecard,
     ScorecardEntry,
     ScoringSnapshot,
@@ -31,114 +47,28 @@ from portal.domain.scoring import (
     History,
     ScoringInputs,
     ScoringPlan,
-    State,
     TierAssessment,
-    default_pass_rules,
     score_compact,
     tier_for,
 )
 from portal.domain.scoring import Scorecard as EngineScorecard
-from portal.domain.workflow import ReportStatus
 
-# Unverified reports feed an early warning shown to assessors, never a tier.
-_EARLY = (
-    ReportStatus.RECEIVED,
-    ReportStatus.TRIAGED,
-    ReportStatus.IN_REVIEW,
-    ReportStatus.NEEDS_INFO,
-    ReportStatus.UNVERIFIED,
-)
-
-
-class NoPlan(Exception):
-    """The compact has no monitoring plan yet."""
-
-
-def current_plan(session: Session, compact: Compact) -> MonitoringPlan:
-    plan = session.scalar(
-        select(MonitoringPlan)
-        .where(MonitoringPlan.compact_id == compact.id)
-        .order_by(MonitoringPlan.version.desc())
-        .limit(1)
-    )
-    if plan is None:
-        raise NoPlan(compact.slug)
-    return plan
-
-
-def plan_version(session: Session, compact: Compact, version: int) -> MonitoringPlan:
-    plan = session.scalar(
-        select(MonitoringPlan).where(
-            MonitoringPlan.compact_id == compact.id, MonitoringPlan.version == version
-        )
-    )
-    if plan is None:
-        raise NoPlan(f"{compact.slug} v{version}")
-    return plan
-
-
-def scoring_plan(plan: MonitoringPlan) -> ScoringPlan:
-    """The engine's plan: catalogue defaults with this plan version's threshold overrides."""
-    rules = dict(default_pass_rules())
-    for item in plan.indicators:
-        override = item.threshold or {}
-        if "value" in override and item.indicator_code in rules:
-            rules[item.indicator_code] = dataclasses.replace(
-                rules[item.indicator_code], value=float(override["value"])
-            )
-    return ScoringPlan(version=f"plan-{plan.version}", pass_rules=MappingProxyType(rules))
-
-
-@dataclass(frozen=True)
-class _Latest:
-    """What the next period's history reads of a period's newest scorecard."""
-
-    states: dict[str, State]
-    counted: frozenset[str] | None
-
-
-def _latest_scorecards(
-    session: Session, compact: Compact, periods: set[str]
-) -> dict[str, _Latest]:
-    """The newest scorecard of each period (highest id), in one query with its entries."""
-    newest = (
-        select(func.max(Scorecard.id))
-        .where(Scorecard.compact_id == compact.id, Scorecard.period.in_(periods))
-        .group_by(Scorecard.period)
-    )
-    rows = session.execute(
-        select(
-            Scorecard.period,
-            Scorecard.assessment,
-            ScorecardEntry.indicator_code,
-            ScorecardEntry.state,
-        )
-        .outerjoin(ScorecardEntry, ScorecardEntry.scorecard_id == Scorecard.id)
-        .where(Scorecard.id.in_(newest))
-        .order_by(Scorecard.id, ScorecardEntry.id)
-    ).all()
-    latest: dict[str, _Latest] = {}
-    for period, assessment, code, state in rows:
-        found = latest.get(period)
-        if found is None:
-            counted = (assessment or {}).get("counted")
-            found = _Latest({}, frozenset(counted) if counted is not None else None)
-            latest[period] = found
-        if code is not None:
-            found.states[code] = State(state)
-    return latest
-
-
-def _history(compact: Compact, period: Period, previous: _Latest | None) -> History:
-    if previous is None:
-        return History(tier_in_force=compact.current_tier)
-    states = MappingProxyType(dict(previous.states))
-    return History(
-        tier_in_force=compact.current_tier,
-        previous_states=states,
-        previous_annual_states=states if period.is_annual else None,
-        previous_counted=previous.counted,
-    )
+__all__ = [
+    "Computed",
+    "NoPlan",
+    "Recheck",
+    "chain_order",
+    "compute_scorecard",
+    "compute_scorecards",
+    "current_plan",
+    "evaluate",
+    "matches_stored",
+    "plan_version",
+    "recheck",
+    "recompute",
+    "scoring_plan",
+    "tier_in_force",
+]
 
 
 @dataclass(frozen=True)
@@ -156,51 +86,80 @@ def _score(inputs: ScoringInputs, plan: ScoringPlan, history: History) -> Comput
     return Computed(card, tier_for(card, history, plan))
 
 
-def early_warnings(
-    session: Session, compact: Compact, periods: Sequence[Period]
-) -> dict[str, dict[str, int]]:
-    """Per period, the compact's still-unverified reports per indicator, from one pass."""
-    rows = session.execute(
-        select(Report.primary_indicator, Report.incident_month, func.count())
-        .where(
-            Report.compact_id == compact.id,
-            Report.incident_month >= min(p.first_month for p in periods),
-            Report.incident_month <= max(p.last_month for p in periods),
-            Report.status.in_(_EARLY),
-        )
-        .group_by(Report.primary_indicator, Report.incident_month)
-    ).all()
-    warnings: dict[str, dict[str, int]] = {}
-    for period in periods:
-        counts: dict[str, int] = {}
-        for code, month, n in rows:
-            if period.first_month <= month <= period.last_month:
-                counts[code] = counts.get(code, 0) + int(n)
-        warnings[str(period)] = dict(sorted(counts.items()))
-    return warnings
-
-
-def compute_scorecard(session: Session, compact: Compact, period: Period) -> Scorecard:
-    """Gather, snapshot, score and store; the same inputs reuse the same snapshot row."""
-    return compute_scorecards(session, compact, [period])[str(period)]
+def compute_scorecard(
+    session: Session, compact: Compact, period: Period, *, today: dt.date | None = None
+) -> Scorecard:
+    """Gather, snapshot, score and store; the same inputs and chain reuse the same rows."""
+    return compute_scorecards(session, compact, [period], today=today)[str(period)]
 
 
 def compute_scorecards(
-    session: Session, compact: Compact, periods: Sequence[Period]
+    session: Session,
+    compact: Compact,
+    periods: Sequence[Period],
+    *,
+    today: dt.date | None = None,
 ) -> dict[str, Scorecard]:
-    """All the given periods' scorecards, in the order given, from a few set-based queries.
+    """The given periods' scorecards, and every later period's of the same chains, recomputed
+    in chain order from a few set-based queries; returns the asked periods' rows.
 
-    Each scorecard equals the one `compute_scorecard` stores for its period alone, computed one
-    after the other in this order: a period whose previous period comes earlier in the list reads
-    that fresh scorecard as its history, as it would have read it from the table. The evidence,
-    peers, assessor data, history, early warnings and existing rows are read once for all the
-    periods, and the new snapshots, scorecards and entries are written in one batch each.
+    Each scorecard equals the one `compute_scorecard` would store for its period alone at that
+    point of the chain: a period reads the fresh scorecard of the period before it as history.
+    Evidence, peers, assessor data, decisions, existing rows and early warnings are read once for
+    all periods; new snapshots, scorecards and entries are written in one batch each.
     """
-    wanted = list(dict.fromkeys(periods))
-    if not wanted:
+    asked = list(dict.fromkeys(periods))
+    if not asked:
         return {}
+    wanted = sorted(set(asked) | set(later_periods(session, compact, asked)), key=chain_order)
     plan_row = current_plan(session, compact)
-    snapshots = gather_snapshots(session, compact, wanted, plan_row)
+    snapshots = gather_snapshots(session, compact, wanted, plan_row, today)
+    snapshot_ids, existing = _store_snapshots(session, compact, snapshots)
+    decided = decisions(session, compact)
+    names = {str(p) for p in wanted}
+    previous_names = {str(p.previous()) for p in wanted} - names
+    links = {
+        name: link_of(row) for name, row in current_rows(session, compact, previous_names).items()
+    }
+    plan = scoring_plan(plan_row)
+    reader = SnapshotReader()
+    cards: dict[str, Scorecard] = {}
+    fresh: list[Scorecard] = []
+    for period in wanted:
+        name = str(period)
+        previous = links.get(str(period.previous()))
+        history = history_for(tier_in_force(decided, period), period, previous)
+        stored_history = history_data(history, previous)
+        snapshot = snapshots[name]
+        digest = chain_digest(snapshot.digest, plan_row, stored_history)
+        row = existing.get((name, snapshot_ids[name], digest))
+        if row is None:
+            computed = _score(reader.inputs(snapshot.inputs), plan, history)
+            row = _new_row(compact, period, plan_row, plan, snapshot, snapshot_ids[name], computed)
+            row.chain_digest = digest
+            row.assessment = {**row.assessment, "history": stored_history}
+            fresh.append(row)
+            links[name] = Link(
+                {s.code: s.state for s in computed.card.scores},
+                {s.code: dict(s.tier_states) for s in computed.card.scores if s.tier_states},
+                digest,
+            )
+        else:  # the same inputs and chain were scored before: that scorecard stands
+            row.stale = False
+            links[name] = link_of(row)
+        cards[name] = row
+    if fresh:
+        session.add_all(fresh)
+        session.flush()
+    _supersede(session, compact, names, {row.id for row in cards.values()})
+    return {str(p): cards[str(p)] for p in asked}
+
+
+def _store_snapshots(
+    session: Session, compact: Compact, snapshots: dict[str, Snapshot]
+) -> tuple[dict[str, int], dict[tuple[str, int, str], Scorecard]]:
+    """Snapshot ids for every period (new snapshots inserted) and the stored scorecards that
+    could be reused: those of a snapshot stored before."""
     stored = dict(
         session.execute(
             select(ScoringSnapshot.digest, ScoringSnapshot.id).where(
@@ -208,125 +167,151 @@ def compute_scorecards(
             )
         ).all()
     )
+    existing: dict[tuple[str, int, str], Scorecard] = {}
+    if stored:
+        for row in session.scalars(
+            select(Scorecard).where(
+                Scorecard.compact_id == compact.id,
+                Scorecard.snapshot_id.in_(set(stored.values())),
+            )
+        ):
+            existing[(row.period, row.snapshot_id, row.chain_digest)] = row
     fresh = [
         ScoringSnapshot(digest=s.digest, compact_id=compact.id, inputs=s.inputs)
-        for s in snapshots.values()
+        for s in {s.digest: s for s in snapshots.values()}.values()
         if s.digest not in stored
     ]
-    # Only a snapshot stored before can have a scorecard already.
-    existing = (
-        {
-            (row.period, row.snapshot_id): row
-            for row in session.scalars(
-                select(Scorecard).where(
-                    Scorecard.compact_id == compact.id,
-                    Scorecard.snapshot_id.in_(set(stored.values())),
-                )
-            )
-        }
-        if stored
-        else {}
-    )
     if fresh:
         session.add_all(fresh)
         session.flush()
         stored.update((row.digest, row.id) for row in fresh)
-    snapshot_ids = {name: stored[s.digest] for name, s in snapshots.items()}
-    cards: dict[str, Scorecard] = {}
-    for name, snapshot_id in snapshot_ids.items():
-        found = existing.get((name, snapshot_id))
-        if found is not None:  # the same inputs were scored before: that scorecard stands
-            found.stale = False
-            cards[name] = found
-    new = [p for p in wanted if str(p) not in cards]
-    if new:
-        _score_new(session, compact, plan_row, new, snapshots, snapshot_ids, cards)
-    return {str(p): cards[str(p)] for p in wanted}
+    return {name: stored[s.digest] for name, s in snapshots.items()}, existing
 
 
-def _score_new(
-    session: Session,
+def _supersede(session: Session, compact: Compact, periods: set[str], current: set[int]) -> None:
+    """Older scorecards of these periods no longer stand: flag them, so anyone holding one (a
+    decision, an export) sees that new evidence arrived since."""
+    session.execute(
+        update(Scorecard)
+        .where(
+            Scorecard.compact_id == compact.id,
+            Scorecard.period.in_(periods),
+            Scorecard.id.not_in(current),
+            Scorecard.stale.is_(False),
+        )
+        .values(stale=True)
+        .execution_options(synchronize_session=False)
+    )
+    for row in session.identity_map.values():
+        if (
+            isinstance(row, Scorecard)
+            and row.compact_id == compact.id
+            and row.period in periods
+            and row.id not in current
+        ):
+            row.stale = True
+
+
+def _new_row(
     compact: Compact,
+    period: Period,
     plan_row: MonitoringPlan,
-    new: list[Period],
-    snapshots: dict[str, Snapshot],
-    snapshot_ids: dict[str, int],
-    cards: dict[str, Scorecard],
-) -> None:
-    """Score the periods no stored scorecard has these inputs for, in order, and write them."""
-    plan = scoring_plan(plan_row)
-    latest = _latest_scorecards(session, compact, {str(p.previous()) for p in new})
-    parsed = inputs_from_snapshots([snapshots[str(p)].inputs for p in new])
-    warnings = early_warnings(session, compact, new)
-    for period, inputs in zip(new, parsed, strict=True):
-        name = str(period)
-        history = _history(compact, period, latest.get(str(period.previous())))
-        computed = _score(inputs, plan, history)
-        cards[name] = Scorecard(
-            compact_id=compact.id,
-            period=name,
-            snapshot_id=snapshot_ids[name],
-            catalogue_version=plan_row.catalogue_version,
-            plan_version=plan_row.version,
-            recommended_tier=computed.tier.recommended_tier,
-            reasons=[
-                {
-                    "rule": o.rule,
-                    "passed": o.passed,
-                    "message": o.reason.message,
-                    "params": o.reason.as_dict(),
-                }
-                for o in computed.tier.rules
-            ],
-            assessment=_assessment(computed.tier, history),
-            early_warning=warnings[name],
-            entries=_entries(computed.card, snapshots[name].inputs),
-        )
-        # A new row has the highest id of its period: the next period's history reads it.
-        latest[name] = _Latest(
-            {s.code: s.state for s in computed.card.scores}, frozenset(computed.tier.counted)
-        )
-    session.add_all(cards[str(p)] for p in new)
-    session.flush()
-
-
-def _assessment(tier: TierAssessment, history: History) -> dict[str, Any]:
-    return {
-        "evidence_tier": tier.evidence_tier,
-        "tier_in_force": tier.tier_in_force,
-        "pass_count": tier.pass_count,
-        "reform_track": tier.reform_track,
-        "review_required": tier.review_required,
-        "flagged_units": list(tier.flagged_units),
-        "counted": list(tier.counted),
-        "history": {
-            "tier_in_force": history.tier_in_force,
-            "previous_states": dict(history.previous_states),
-            "previous_annual": dict(history.previous_annual_states)
-            if history.previous_annual_states is not None
-            else None,
-            "previous_counted": sorted(history.previous_counted)
-            if history.previous_counted is not None
-            else None,
+    plan: ScoringPlan,
+    snapshot: Snapshot,
+    snapshot_id: int,
+    computed: Computed,
+) -> Scorecard:
+    tier = computed.tier
+    coverage = computed.card.coverage
+    return Scorecard(
+        compact_id=compact.id,
+        period=str(period),
+        snapshot_id=snapshot_id,
+        catalogue_version=computed.card.catalogue_version,
+        plan_version=plan_row.version,
+        recommended_tier=tier.recommended_tier,
+        reasons=[
+            {
+                "rule": o.rule,
+                "passed": o.passed,
+                "message": o.reason.message,
+                "params": o.reason.as_dict(),
+            }
+            for o in tier.rules
+        ],
+        assessment={
+            "evidence_tier": tier.evidence_tier,
+            "tier_in_force": tier.tier_in_force,
+            "pass_count": tier.pass_count,
+            "reform_track": tier.reform_track,
+            "review_required": tier.review_required,
+            "flagged_units": list(tier.flagged_units),
+            "counted": list(tier.counted),
+            "coverage": {
+                "measured": coverage.measured,
+                "met": coverage.met,
+                "results": [
+                    {
+                        "criterion": r.criterion.value,
+                        "figure": r.figure,
+                        "limit": r.limit,
+                        "at_least": r.at_least,
+                        "met": r.met,
+                    }
+                    for r in coverage.results
+                ],
+                "regions": list(snapshot.inputs.get("coverage", {}).get("regions", [])),
+            },
         },
-    }
+        coverage_met=coverage.met,
+        early_warning=snapshot.early_warning,
+        entries=_entries(computed.card, snapshot.inputs, plan),
+    )
 
 
-def _entries(card: EngineScorecard, snapshot: dict[str, Any]) -> list[ScorecardEntry]:
+def _basis(score: Any, evidence: Mapping[str, Any], plan: ScoringPlan) -> dict[str, Any]:
+    basis: dict[str, Any] = {"held": score.held_by_coverage}
+    decision = score.decision
+    if decision is not None:
+        basis.update(
+            exact=decision.exact,
+            lower=round(decision.lower, plan.decimals),
+            upper=round(decision.upper, plan.decimals),
+            confidence=decision.confidence,
+        )
+    if score.reporting_fraction is not None:
+        fraction = plan.rules.fraction(score.code)
+        basis["fraction"] = score.reporting_fraction
+        basis["fraction_source"] = fraction.source if fraction is not None else ""
+    if score.threshold is not None:
+        basis["threshold_source"] = plan.threshold_source(score.code)
+    if score.tier_states:
+        basis["tier_states"] = {str(t): s.value for t, s in score.tier_states}
+    for key in ("pending", "unknown", "direct", "assessor"):
+        if key in evidence:
+            basis[key] = evidence[key]
+    return basis
+
+
+def _entries(
+    card: EngineScorecard, snapshot: dict[str, Any], plan: ScoringPlan
+) -> list[ScorecardEntry]:
     entries = []
     for score in card.scores:
         evidence = snapshot["evidence"].get(score.code, {})
         count = int(evidence.get("incidents", evidence.get("count", 0)) or 0)
+        shown = score.estimate.rounded(plan.decimals) if score.estimate else None
         entries.append(
             ScorecardEntry(
                 indicator_code=score.code,
-                estimate=score.estimate.value if score.estimate else None,
-                lower=score.estimate.lower if score.estimate else None,
-                upper=score.estimate.upper if score.estimate else None,
+                estimate=shown.value if shown else None,
+                lower=shown.lower if shown else None,
+                upper=shown.upper if shown else None,
                 state=score.state.value,
                 threshold=score.threshold,
                 evidence_count=count,
                 reason={"message": score.reason.message, "params": score.reason.as_dict()},
+                basis=_basis(score, evidence, plan),
             )
         )
     return entries
@@ -338,36 +323,93 @@ def recompute(session: Session, row: Scorecard) -> Computed:
     snapshot = session.get(ScoringSnapshot, row.snapshot_id)
     assert compact is not None and snapshot is not None
     plan = scoring_plan(plan_version(session, compact, row.plan_version))
-    stored = row.assessment.get("history", {})
-    history = History(
-        tier_in_force=int(stored.get("tier_in_force", 0)),
-        previous_states=MappingProxyType(
-            {k: State(v) for k, v in (stored.get("previous_states") or {}).items()}
-        ),
-        previous_annual_states=MappingProxyType(
-            {k: State(v) for k, v in stored["previous_annual"].items()}
-        )
-        if stored.get("previous_annual") is not None
-        else None,
-        previous_counted=frozenset(stored["previous_counted"])
-        if stored.get("previous_counted") is not None
-        else None,
-    )
-    return evaluate(snapshot.inputs, plan, history)
+    return evaluate(snapshot.inputs, plan, history_from_data(row.assessment.get("history", {})))
 
 
 def matches_stored(row: Scorecard, computed: Computed) -> bool:
+    decimals = 6
     stored = {e.indicator_code: (e.state, e.estimate, e.lower, e.upper) for e in row.entries}
-    fresh = {
-        s.code: (
+    fresh = {}
+    for s in computed.card.scores:
+        shown = s.estimate.rounded(decimals) if s.estimate else None
+        fresh[s.code] = (
             s.state.value,
-            s.estimate.value if s.estimate else None,
-            s.estimate.lower if s.estimate else None,
-            s.estimate.upper if s.estimate else None,
+            shown.value if shown else None,
+            shown.lower if shown else None,
+            shown.upper if shown else None,
         )
-        for s in computed.card.scores
-    }
     return stored == fresh and computed.tier.recommended_tier == row.recommended_tier
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """A stored scorecard re-checked: its numbers, its chain, and (thoroughly) its evidence."""
+
+    reproduces: bool  # the stored snapshot, plan version and history give the stored numbers
+    chain_holds: bool  # what it read of earlier periods is what their current scorecards say
+    engine_changed: bool  # computed by another catalogue version of the engine
+    # Thorough only: computing the period now, from today's evidence for it and every earlier
+    # period of its chain, would reuse this very scorecard. None when not checked.
+    current: bool | None = None
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.reproduces
+            and self.chain_holds
+            and not self.engine_changed
+            and self.current is not False
+        )
+
+
+def recheck(
+    session: Session, row: Scorecard, *, thorough: bool = False, today: dt.date | None = None
+) -> Recheck:
+    """Recompute `row` and check its chain: the previous period's current scorecard and the
+    decided tier in force must be those it was computed from.
+
+    `thorough` also replays the chain from today's evidence inside a savepoint that is rolled
+    back: a stored Q2 computed before a late verification changed Q1's evidence fails here even
+    before anyone recomputed Q1, though Q2's own evidence is unchanged.
+    """
+    compact = session.get(Compact, row.compact_id)
+    assert compact is not None
+    reproduces = matches_stored(row, recompute(session, row))
+    period = Period.parse(row.period)
+    previous_rows = current_rows(session, compact, {str(period.previous())})
+    previous_row = previous_rows.get(str(period.previous()))
+    previous = link_of(previous_row) if previous_row is not None else None
+    history = history_for(tier_in_force(decisions(session, compact), period), period, previous)
+    now = history_data(history, previous)
+    stored = dict(row.assessment.get("history", {}))
+    keys = ("tier_in_force", "previous_states", "previous_band_states", "previous_annual")
+    chain_holds = all(stored.get(k) == now.get(k) for k in keys)
+    current = None
+    if thorough:
+        row_id = row.id
+        replay = session.begin_nested()
+        try:
+            earlier = _chain_before(session, compact, period)
+            fresh = compute_scorecards(session, compact, [*earlier, period], today=today)
+            current = fresh[str(period)].id == row_id
+        finally:
+            replay.rollback()
+    return Recheck(reproduces, chain_holds, row.catalogue_version != CATALOGUE_VERSION, current)
+
+
+def _chain_before(session: Session, compact: Compact, period: Period) -> list[Period]:
+    """The periods of `period`'s chain before it that have scorecards."""
+    found = set()
+    for name in session.scalars(
+        select(Scorecard.period).where(Scorecard.compact_id == compact.id).distinct()
+    ):
+        try:
+            stored = Period.parse(name)
+        except ValueError:
+            continue
+        if stored.is_annual == period.is_annual and chain_order(stored) < chain_order(period):
+            found.add(stored)
+    return sorted(found, key=chain_order)
 
 
 def indicator_codes() -> tuple[str, ...]:

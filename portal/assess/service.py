@@ -9,18 +9,19 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal import audit
+from portal.assess import plans
 from portal.assess.periods import Period
-from portal.assess.scoring import current_plan
+from portal.assess.plans import IndicatorEdit, PlanEdit
 from portal.domain.catalogue import INDICATOR_CODES
 from portal.domain.models import (
     AssessorDatum,
     Compact,
     MonitoringPlan,
-    PlanIndicator,
     Scorecard,
     TierDecision,
     User,
 )
+from portal.jobs.outbox import add_job
 
 
 class AssessmentError(ValueError):
@@ -38,8 +39,12 @@ def record_decision(
     scorecard: Scorecard,
     tier: int,
     justification: str,
-) -> TierDecision:
-    """The scorecard recommends; a person decides, in writing (indicators.md, Tiers)."""
+) -> tuple[TierDecision, list[int]]:
+    """The scorecard recommends; a person decides, in writing (indicators.md, Tiers).
+
+    The decided tier is the tier in force for every later period, so their scorecards are
+    recomputed: returns the outbox ids of that scoring job, to dispatch after commit.
+    """
     if tier not in (0, 1, 2, 3):
         raise AssessmentError("tier", "tier must be 0 to 3")
     if len(justification.strip()) < 20:
@@ -67,7 +72,9 @@ def record_decision(
             "recommended": scorecard.recommended_tier,
         },
     )
-    return decision
+    job = add_job(session, "scoring", "scorecards_stale", compact_id=compact.id)
+    session.flush()
+    return decision, [job.id]
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ class PlanChange:
     target_year: int | None = None
     target: float | None = None
     threshold: float | None = None
+    threshold_source: str | None = None
     data_source: str | None = None
     last_quality_review: dt.date | None = None
 
@@ -84,56 +92,25 @@ class PlanChange:
 def new_plan_version(
     session: Session, user: User, compact: Compact, change: PlanChange, note: str
 ) -> MonitoringPlan:
-    """Baselines, targets and thresholds change only through a new version; old ones stay."""
+    """One indicator's baseline, target or threshold changed, as a new version (plans.py)."""
     if change.indicator_code not in INDICATOR_CODES:
         raise AssessmentError("indicator", "unknown indicator")
-    old = current_plan(session, compact)
-    rows: list[PlanIndicator] = []
-    for item in old.indicators:
-        fresh = PlanIndicator(
-            indicator_code=item.indicator_code,
-            priority=item.priority,
-            baseline=item.baseline,
-            annual_targets=dict(item.annual_targets),
-            threshold=dict(item.threshold),
-            data_source=item.data_source,
-            last_quality_review=item.last_quality_review,
+    edit = IndicatorEdit(
+        code=change.indicator_code,
+        baseline=change.baseline,
+        target_year=change.target_year,
+        target=change.target,
+        threshold=change.threshold,
+        threshold_source=change.threshold_source,
+        data_source=change.data_source,
+        last_quality_review=change.last_quality_review,
+    )
+    try:
+        return plans.new_plan_version(
+            session, user, compact, PlanEdit(note=note, indicators=(edit,))
         )
-        if item.indicator_code == change.indicator_code:
-            if change.baseline is not None:
-                fresh.baseline = change.baseline
-            if change.target_year is not None and change.target is not None:
-                fresh.annual_targets = {
-                    **fresh.annual_targets,
-                    str(change.target_year): change.target,
-                }
-            if change.threshold is not None:
-                fresh.threshold = {"value": change.threshold}
-            if change.data_source is not None:
-                fresh.data_source = change.data_source
-            if change.last_quality_review is not None:
-                fresh.last_quality_review = change.last_quality_review
-        rows.append(fresh)
-    plan = MonitoringPlan(
-        compact_id=compact.id,
-        version=old.version + 1,
-        catalogue_version=old.catalogue_version,
-        exposure=dict(old.exposure),
-        note=note.strip(),
-        created_by_id=user.id,
-        indicators=rows,
-    )
-    session.add(plan)
-    session.flush()
-    audit.record(
-        session,
-        actor_id=user.id,
-        action="assess.plan_version",
-        object_type="compact",
-        object_id=compact.slug,
-        detail={"version": plan.version, "indicator": change.indicator_code},
-    )
-    return plan
+    except plans.PlanEditError as error:
+        raise AssessmentError(error.field, str(error)) from None
 
 
 KINDS = ("proportion", "checklist", "diverted_items")

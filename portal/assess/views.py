@@ -19,13 +19,17 @@ from portal.assess.charts import Interval, TrendPoint, interval_chart, trend_cha
 from portal.assess.export_views import KIND_LABELS, register_export_pages
 from portal.assess.forms import AssessorDataForm, DecisionForm, PlanChangeForm
 from portal.assess.periods import BadPeriod, Period
+from portal.assess.plans import plan_rules
+from portal.assess.scorecard_view import scorecard_extras
 from portal.assess.scoring import NoPlan, compute_scorecard, current_plan
 from portal.config import Config
 from portal.domain.catalogue import INDICATOR_CODES
 from portal.domain.models import Compact, MonitoringPlan, Role, Scorecard, TierDecision, User
+from portal.domain.models.base import today
+from portal.domain.scoring import PlanRuleError
 from portal.i18n.locale import direction
 from portal.i18n.templating import current_language, indicator_name
-from portal.web.services import db
+from portal.web.services import db, services
 
 
 def _user() -> User:
@@ -89,6 +93,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 rtl=rtl,
             )
             context["trends"] = _trends(compact, period, rtl)
+            context["extras"] = scorecard_extras(db(), compact, card, today())
             context["decisions"] = (
                 db()
                 .scalars(
@@ -139,7 +144,7 @@ def make_blueprint(config: Config) -> Blueprint:
         compact = _compact(slug)
         period = _period()
         try:
-            compute_scorecard(db(), compact, period)
+            compute_scorecard(db(), compact, period, today=today())
         except NoPlan:
             flash(gettext("This compact has no monitoring plan yet."), "error")
             return redirect(url_for("assess.scorecard", slug=slug, period=str(period)))
@@ -158,10 +163,11 @@ def make_blueprint(config: Config) -> Blueprint:
                 gettext("Write the reasons for the decision (a few sentences at least)."), "error"
             )
             return redirect(url_for("assess.scorecard", slug=slug, period=str(period)))
-        service.record_decision(
+        _decision, queued = service.record_decision(
             db(), _user(), compact, card, int(form.tier.data), form.justification.data or ""
         )
         db().commit()
+        services().dispatcher.dispatch(queued)
         flash(gettext("The decision is recorded."), "info")
         return redirect(url_for("assess.scorecard", slug=slug, period=str(period)))
 
@@ -180,6 +186,7 @@ def make_blueprint(config: Config) -> Blueprint:
                     target_year=form.target_year.data,
                     target=_f(form.target.data),
                     threshold=_f(form.threshold.data),
+                    threshold_source=form.threshold_source.data or None,
                     data_source=form.data_source.data or None,
                     last_quality_review=form.last_quality_review.data,
                 )
@@ -187,7 +194,10 @@ def make_blueprint(config: Config) -> Blueprint:
                     created = service.new_plan_version(
                         db(), _user(), compact, change, form.note.data or ""
                     )
-                except (service.AssessmentError, NoPlan):
+                except service.AssessmentError as error:
+                    db().rollback()
+                    form.form_errors.append(_plan_error(error.field))
+                except NoPlan:
                     db().rollback()
                     form.form_errors.append(gettext("This change cannot be made to the plan."))
                 else:
@@ -210,8 +220,15 @@ def make_blueprint(config: Config) -> Blueprint:
             (v for v in versions if v.version == shown), versions[0] if versions else None
         )
         status = 400 if form.errors or form.form_errors else 200
+        rules, rules_error = None, False
+        if selected is not None:
+            try:
+                rules = plan_rules(selected)
+            except PlanRuleError:
+                rules_error = True
         return render_template(
-            "assess/plan.html", compact=compact, versions=versions, selected=selected, form=form
+            "assess/plan.html", compact=compact, versions=versions, selected=selected, form=form,
+            rules=rules, rules_error=rules_error,
         ), status
 
     @bp.route("/compacts/<slug>/data", methods=["GET", "POST"])
@@ -257,6 +274,12 @@ def make_blueprint(config: Config) -> Blueprint:
 
     register_export_pages(bp, config)
     return bp
+
+
+def _plan_error(field_name: str) -> str:
+    if field_name.startswith("thresholds.") and field_name.endswith(".source"):
+        return str(gettext("Say where the threshold comes from (a decision, a study, a law)."))
+    return str(gettext("This change cannot be made to the plan."))
 
 
 def _f(value: Any) -> float | None:

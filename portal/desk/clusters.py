@@ -7,6 +7,8 @@ cluster changes the evidence behind a compact's indicators, so it queues a scori
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -141,15 +143,19 @@ def set_state(
     state: ClusterState,
     *,
     mass_casualty: bool | None = None,
-    investigated_in_time: bool | None = None,
+    responses: tuple[dt.date | None, dt.date | None] | None = None,
 ) -> list[int]:
-    """Returns the outbox ids to dispatch after commit (the scoring job, when evidence moved)."""
+    """Returns the outbox ids to dispatch after commit (the scoring job, when evidence moved).
+
+    `responses`: the days the authorities opened an investigation and acknowledged the harm
+    (None for either: not known); left out, they stay as they were.
+    """
     previous = cluster.state
     cluster.state = state
     if mass_casualty is not None:
         cluster.mass_casualty = mass_casualty
-    if investigated_in_time is not None:
-        cluster.investigated_in_time = investigated_in_time
+    if responses is not None:
+        cluster.investigation_opened_day, cluster.harm_acknowledged_day = responses
     cluster.verified_day = today() if state in EVIDENCE_STATES else None
     recompute_weight(session, cluster.id)
     audit.record(

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 MESSAGE_MAX = 10_000
 
@@ -46,7 +53,13 @@ class QuestionForm(FlaskForm):  # type: ignore[misc]
 class ClusterStateForm(FlaskForm):  # type: ignore[misc]
     state = SelectField(_l("Verification of the incident"), validators=[InputRequired()])
     mass_casualty = BooleanField(_l("Mass-casualty incident"))
-    investigated_in_time = BooleanField(_l("Investigated or acknowledged within 90 days"))
+    # OA-1 / CH-2 clocks: the days the authorities responded; empty while nothing is known.
+    investigation_opened_day = DateField(
+        _l("Day the authorities opened an investigation"), validators=[Optional()]
+    )
+    harm_acknowledged_day = DateField(
+        _l("Day the authorities acknowledged the harm"), validators=[Optional()]
+    )
 
 
 class BulkForm(FlaskForm):  # type: ignore[misc]

@@ -360,7 +360,8 @@ def make_blueprint(config: Config) -> Blueprint:
         form = ClusterStateForm(
             state=found.state.value,
             mass_casualty=found.mass_casualty,
-            investigated_in_time=bool(found.investigated_in_time),
+            investigation_opened_day=found.investigation_opened_day,
+            harm_acknowledged_day=found.harm_acknowledged_day,
         )
         form.state.choices = [(s.value, gettext(CLUSTER_STATE_LABELS[s])) for s in ClusterState]
         if form.validate_on_submit():
@@ -370,7 +371,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 found,
                 ClusterState(form.state.data),
                 mass_casualty=form.mass_casualty.data,
-                investigated_in_time=form.investigated_in_time.data,
+                responses=(form.investigation_opened_day.data, form.harm_acknowledged_day.data),
             )
             db().commit()
             services().dispatcher.dispatch(outbox_ids)

@@ -14,7 +14,8 @@ from typing import Final
 
 from portal.i18n.markers import N_
 
-CATALOGUE_VERSION: Final = "2026.1"
+# 2026.2: HR-1 has no default threshold (each plan sets it, with its source).
+CATALOGUE_VERSION: Final = "2026.2"
 
 
 class Source(StrEnum):
@@ -51,6 +52,8 @@ class ThresholdKind(StrEnum):
     UPPER_BOUND = "upper_bound"
     LOWER_BOUND = "lower_bound"
     ZERO_COUNT = "zero_count"
+    # No universal default: the compact's plan must set the number, with its source.
+    PLAN_SET = "plan_set"
 
 
 class ExposureUnit(StrEnum):
@@ -88,7 +91,8 @@ class Category:
 class PassRule:
     """A default pass threshold.
 
-    `value` is None only for PEER_MEDIAN, whose number comes from other compacts at scoring time.
+    `value` is None only for PEER_MEDIAN, whose number comes from other compacts at scoring time,
+    and PLAN_SET, whose number only the compact's plan can give.
     `inclusive` says whether the threshold itself is on the good side ("≥ 0.75" vs "< 2").
     `by_tier` holds stricter values that apply when a specific tier is tested (AD-2).
     """
@@ -233,9 +237,8 @@ INDICATORS: Final[tuple[Indicator, ...]] = (
         "HR-1", HR, N_("Grave violations (killings, torture, disappearance, sexual violence)"),
         N_("Verified grave violations per 100,000 people per year, and units with repeated ones"),
         Source.REPORTS, EstimatorKind.GAMMA_RATE, _DOWN,
-        # indicators.md says "below threshold" without a number; 1 per 100,000 people per year is
-        # this catalogue's default and every compact is expected to set its own in the plan.
-        _absolute(1.0, inclusive=False), _POPULATION, hurdle_from_tier=1,
+        # indicators.md: no universal default. A plan without a number leaves HR-1 INDETERMINATE.
+        PassRule(ThresholdKind.PLAN_SET, None, inclusive=False), _POPULATION, hurdle_from_tier=1,
         reporter_choices=_choices(
             "HR-1",
             ("killing", N_("Someone was killed by soldiers, police or armed men working with them"),

@@ -6,7 +6,14 @@ import datetime as dt
 from typing import Any
 
 from flask import Flask, Response, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+    gettext,
+)
 from werkzeug.routing import BuildError
 
 from portal.domain.catalogue import indicator
@@ -75,6 +82,13 @@ def format_estimate(value: float | None) -> str:
     return str(format_decimal(value, format="#,##0.###"))
 
 
+def format_share(value: float | None) -> str:
+    """A share as a percentage in the reader's locale (0.705 → "70.5%", "٪٧٠٫٥")."""
+    if value is None:
+        return "—"
+    return str(format_percent(value, format="#,##0.#%"))
+
+
 def state_label(state: str) -> str:
     from portal.domain.scoring import STATE_LABELS, State
 
@@ -125,6 +139,7 @@ def install_i18n(app: Flask) -> None:
     app.add_template_global(indicator_name, "indicator_name")
     app.add_template_global(status_label, "status_label")
     app.add_template_filter(format_estimate, "format_estimate")
+    app.add_template_filter(format_share, "format_percent")
     app.add_template_global(state_label, "state_label")
     app.add_template_global(reason_text, "reason_text")
 

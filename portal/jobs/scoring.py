@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.assess.periods import Period
-from portal.assess.scoring import NoPlan, compute_scorecards
+from portal.assess.periods import BadPeriod, Period
+from portal.assess.scoring import NoPlan, chain_order, compute_scorecards
 from portal.domain.models import Compact, Scorecard
 
 
 def mark_scorecards_stale(session: Session, compact_id: int) -> None:
-    """Mark the compact's scorecards stale, then recompute every period that has one, together.
+    """Recompute every period of the compact that has a scorecard, in chain order.
 
-    Idempotent: the same evidence gives the same snapshot digest and reuses its scorecard. The
-    periods are recomputed in one batch (`compute_scorecards`), in the order of their names as
-    before, so a quarter still reads the fresh scorecard of the quarter before it as history.
+    Idempotent: the same evidence and chain give the same snapshot and chain digests and reuse
+    their scorecards. A period whose evidence or chain changed gets a new scorecard, and its
+    older ones are flagged stale ("new evidence since"), which is what an assessor holding a
+    decision on one of them sees.
     """
-    session.execute(
-        update(Scorecard).where(Scorecard.compact_id == compact_id).values(stale=True)
-    )
     compact = session.get(Compact, compact_id)
     if compact is None:
         return
-    periods = sorted(
-        set(session.scalars(select(Scorecard.period).where(Scorecard.compact_id == compact_id)))
-    )
+    periods = []
+    for name in set(
+        session.scalars(select(Scorecard.period).where(Scorecard.compact_id == compact_id))
+    ):
+        try:
+            periods.append(Period.parse(name))
+        except BadPeriod:
+            continue
+    if not periods:
+        return
     try:
-        compute_scorecards(session, compact, [Period.parse(period) for period in periods])
+        compute_scorecards(session, compact, sorted(periods, key=chain_order))
     except NoPlan:
         return

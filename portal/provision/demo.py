@@ -8,18 +8,16 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.assess.plans import first_plan
 from portal.auth.passwords import PasswordHashParams
 from portal.crypto import PersonalKeys
-from portal.domain.catalogue import CATALOGUE_VERSION, INDICATORS
 from portal.domain.models import (
     Compact,
     CompactDesk,
     CompactStatus,
     Desk,
     DeskKey,
-    MonitoringPlan,
     Organisation,
-    PlanIndicator,
     Role,
     User,
 )
@@ -165,16 +163,12 @@ def _add_compact(session: Session, country: DemoCountry, desk: Desk) -> None:
     session.add(compact)
     session.flush()
     # Every catalogue indicator is a priority in the demo plans; baselines come from assessors.
+    # The plan writes out the catalogue's scoring rules; it sets no HR-1 threshold and no
+    # population by region, which the compact's co-designers must supply with their sources.
     session.add(
-        MonitoringPlan(
-            compact_id=compact.id,
-            version=1,
-            catalogue_version=CATALOGUE_VERSION,
-            exposure={
-                "population": country.population,
-                "regions": len(regions(country.alpha_2)),
-            },
-            note="Demo plan: catalogue defaults, no baselines yet.",
-            indicators=[PlanIndicator(indicator_code=i.code) for i in INDICATORS],
+        first_plan(
+            compact,
+            {"population": country.population, "regions": len(regions(country.alpha_2))},
+            "Demo plan: catalogue defaults, no baselines yet.",
         )
     )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.assess.evidence import snapshot_digest
 from portal.assess.periods import Period
+from portal.assess.plans import PlanEdit, new_plan_version
 from portal.assess.scoring import compute_scorecard, compute_scorecards
 from portal.domain.models import (
     AssessorDatum,
@@ -78,7 +79,7 @@ def _incidents(session: Session, compact: Compact, seed: int, n: int) -> None:
             weight=round(rng.uniform(0.05, 1.0), 6),
             unit_key=rng.choice(UNITS) if code == "HR-1" and rng.random() < 0.6 else None,
             mass_casualty=i % 37 == 0,
-            investigated_in_time=rng.choice([True, False, None]),
+            investigation_opened_day=rng.choice([None, month, dt.date(2026, 12, 30)]),
         )
         session.add(cluster)
         session.flush()
@@ -118,6 +119,11 @@ def _seeded(app: Flask, session: Session) -> Compact:
     niger.fragility_band = iraq.fragility_band
     _incidents(session, iraq, seed=7, n=260)
     _incidents(session, niger, seed=8, n=60)
+    # Peers count only where monitoring met the plan's minimum: Niger's plan asks for none.
+    new_plan_version(session, None, niger, PlanEdit(note="no coverage minimum", rules={
+        "coverage": {"min_reports": 0, "min_partners": 0, "min_population_share": 0.0,
+                     "max_overdue_reports": 1000, "max_disruptions": 1000},
+    }))
     _assessor_data(session, iraq)
     compute_scorecards(session, niger, YEAR)
     compute_scorecards(session, iraq, BEFORE)

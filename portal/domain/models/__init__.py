@@ -21,6 +21,11 @@ from portal.domain.models.exports import DataExport, ExportFormat, ExportKind, E
 from portal.domain.models.indicators import IndicatorDefinition
 from portal.domain.models.keys import DeskKey, DeskKeyWrap, DeskMatchKey, KeyRotation
 from portal.domain.models.member_lists import MemberReportList
+from portal.domain.models.monitoring import (
+    DisruptionKind,
+    MonitoringDisruption,
+    PartnerAttestation,
+)
 from portal.domain.models.outbox import OutboxJob, OutboxState
 from portal.domain.models.people import (
     ApiToken,
@@ -67,6 +72,7 @@ __all__ = [
     "DeskKeyWrap",
     "DeskMatchKey",
     "DeskMembership",
+    "DisruptionKind",
     "ExportFormat",
     "ExportKind",
     "ExportState",
@@ -78,10 +84,12 @@ __all__ = [
     "MemberReportList",
     "Message",
     "MessageDirection",
+    "MonitoringDisruption",
     "MonitoringPlan",
     "Organisation",
     "OutboxJob",
     "OutboxState",
+    "PartnerAttestation",
     "PlanIndicator",
     "PrivacyBudgetSpend",
     "ReceiptLookupScheme",

@@ -24,7 +24,8 @@ class IncidentCluster(Base):
     __table_args__ = (
         # Scoring: a compact's verified incidents of a period, grouped by indicator.
         Index("ix_clusters_scoring", "compact_id", "state", "incident_month", "indicator_code"),
-        # Scoring of one indicator (HR-1 unit flags, OA-3 reprisals), unit keys from the index.
+        # Scoring of one indicator (HR-1 unit flags, OA-3 reprisals, the OA-1/CH-2 clocks of
+        # HR-1 and CH-1 incidents): unit keys, response days and weights from the index alone.
         Index(
             "ix_clusters_indicator",
             "compact_id",
@@ -32,6 +33,9 @@ class IncidentCluster(Base):
             "state",
             "incident_month",
             "unit_key",
+            "investigation_opened_day",
+            "harm_acknowledged_day",
+            "weight",
         ),
     )
 
@@ -48,8 +52,11 @@ class IncidentCluster(Base):
     # Opaque keyed hash of the unit named in the reports, for unit flags; never the name.
     unit_key: Mapped[str | None] = mapped_column(String(64), index=True)
     mass_casualty: Mapped[bool] = mapped_column(Boolean, default=False)
-    # For OA-1 / CH-2: was the incident investigated or acknowledged within 90 days.
-    investigated_in_time: Mapped[bool | None] = mapped_column(Boolean)
+    # For OA-1 / CH-2 clocks (indicators.md): the day the authorities opened an investigation,
+    # and the day they acknowledged the harm; None while no response is recorded. Whether that
+    # was in time is decided at scoring, against the plan's response window.
+    investigation_opened_day: Mapped[dt.date | None]
+    harm_acknowledged_day: Mapped[dt.date | None]
     # Summary written by the desk, sealed under its own data key wrapped to the desk key.
     summary_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     summary_key_wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -79,8 +79,13 @@ class MonitoringPlan(Base):
     )
     version: Mapped[int] = mapped_column(Integer)
     catalogue_version: Mapped[str] = mapped_column(String(16))
-    # Exposure denominators and any overridden weights, as data (indicators.md: never code).
+    # Exposure denominators and any overridden weights, as data (indicators.md: never code):
+    # "population", "operations", "items_delivered", and "region_population" ({ISO 3166-2 code:
+    # people}) with "population_source", for the coverage gate's population share.
     exposure: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The scoring rules of this version, written out in full (portal.domain.scoring.rules):
+    # coverage minimum, reporting fractions with sources, exact-bound confidence, tier counts...
+    rules: Mapped[dict[str, Any]] = mapped_column(default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_day: Mapped[dt.date] = mapped_column(default=today)
@@ -104,7 +109,8 @@ class PlanIndicator(Base):
     baseline: Mapped[float | None] = mapped_column(Float)
     # {"2027": 0.8, "2028": 0.85, ...}
     annual_targets: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # Overrides of the catalogue's default pass threshold for this compact, or empty.
+    # Overrides of the catalogue's default pass threshold for this compact, or empty:
+    # {"value": 0.5, "source": "Compact board, 2026-03 meeting"}. HR-1 has no default at all.
     threshold: Mapped[dict[str, Any]] = mapped_column(default=dict)
     data_source: Mapped[str] = mapped_column(String(255), default="")
     last_quality_review: Mapped[dt.date | None]
@@ -147,7 +153,9 @@ class ScoringSnapshot(Base):
 
 class Scorecard(Base):
     __tablename__ = "scorecards"
-    __table_args__ = (UniqueConstraint("compact_id", "period", "snapshot_id"),)
+    # One row per period, inputs and chain: the same inputs read after a changed previous
+    # scorecard (or another tier in force) are a different scorecard.
+    __table_args__ = (UniqueConstraint("compact_id", "period", "snapshot_id", "chain_digest"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     compact_id: Mapped[int] = mapped_column(
@@ -165,6 +173,13 @@ class Scorecard(Base):
     assessment: Mapped[dict[str, Any]] = mapped_column(default=dict)
     early_warning: Mapped[dict[str, Any]] = mapped_column(default=dict)
     stale: Mapped[bool] = mapped_column(default=False)
+    # SHA-256 over the snapshot digest, plan version and everything read from earlier periods
+    # (the previous scorecard's chain digest and results, the tier in force then): a stored
+    # scorecard is reused only when its whole chain is unchanged.
+    chain_digest: Mapped[str] = mapped_column(String(64), default="")
+    # Whether the period met its plan's monitoring coverage minimum; peer medians only use
+    # compacts that did. None: computed before the gate existed.
+    coverage_met: Mapped[bool | None]
     computed_day: Mapped[dt.date] = mapped_column(default=today)
 
     entries: Mapped[list[ScorecardEntry]] = relationship(
@@ -189,6 +204,10 @@ class ScorecardEntry(Base):
     evidence_count: Mapped[int] = mapped_column(Integer, default=0)
     # Why the state is what it is: {"message": N_ source string, "params": {...}}.
     reason: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # How it was decided: {"exact": bool, "lower", "upper", "confidence"} (the bounds judged),
+    # "fraction" and "fraction_source" (reporting fraction p), "held" (coverage gate),
+    # "threshold_source", "tier_states" (AD-2 at tier 3), "pending"/"unknown" (clocks).
+    basis: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     scorecard: Mapped[Scorecard] = relationship(back_populates="entries")
 

@@ -38,14 +38,18 @@ class Report(Base):
         Index("ix_reports_all_queue", text("(-priority)"), "id"),
         Index("ix_reports_desk_age", "desk_id", "created_day", "id"),
         # Early warnings on a scorecard: a compact's unverified reports of a period per indicator,
-        # counted from the index alone, without reading the reports themselves.
+        # and the grave ones left unverified too long (coverage gate), counted from the index
+        # alone, without reading the reports themselves.
         Index(
             "ix_reports_compact_month",
             "compact_id",
             "status",
             "incident_month",
             "primary_indicator",
+            "created_day",
         ),
+        # Monitoring coverage: a compact's reports of a period by region and partner, any status.
+        Index("ix_reports_coverage", "compact_id", "incident_month", "region", "organisation_id"),
         # A cluster's reports with their grades: OA-3 counts reprisals with a report graded A–B
         # and 1–2 from the index alone.
         Index(

@@ -5,6 +5,14 @@ Pure functions on plain data; no Flask, no SQLAlchemy. A service aggregates in t
 `score_compact(inputs, plan)` and `tier_for(scorecard, history, plan)`.
 """
 
+from portal.domain.scoring.coverage import (
+    CRITERION_LABELS,
+    Coverage,
+    CoverageFigures,
+    Criterion,
+    CriterionResult,
+    judge_coverage,
+)
 from portal.domain.scoring.errors import ScoringInputError, TooFewRatersError
 from portal.domain.scoring.estimators import (
     Estimate,
@@ -32,7 +40,17 @@ from portal.domain.scoring.evidence import (
 )
 from portal.domain.scoring.plan import DEFAULT_PLAN, ScoringPlan, TierRules, default_pass_rules
 from portal.domain.scoring.reasons import Reason
+from portal.domain.scoring.rules import (
+    DEFAULT_RULES,
+    FRACTION_CODES,
+    CoverageMinimum,
+    PlanRuleError,
+    PlanRules,
+    ReportingFraction,
+    TierCounts,
+)
 from portal.domain.scoring.scorecard import (
+    Decision,
     IndicatorScore,
     Scorecard,
     flagged_units,
@@ -55,11 +73,20 @@ from portal.domain.scoring.weights import (
 )
 
 __all__ = [
+    "CRITERION_LABELS",
     "DEFAULT_PLAN",
+    "DEFAULT_RULES",
+    "FRACTION_CODES",
     "STATE_LABELS",
     "ChecklistRatings",
     "CompositionTally",
     "CountTally",
+    "Coverage",
+    "CoverageFigures",
+    "CoverageMinimum",
+    "Criterion",
+    "CriterionResult",
+    "Decision",
     "Estimate",
     "Evidence",
     "Exposure",
@@ -68,9 +95,12 @@ __all__ = [
     "GroupShare",
     "History",
     "IndicatorScore",
+    "PlanRuleError",
+    "PlanRules",
     "ProportionTally",
     "RateTally",
     "Reason",
+    "ReportingFraction",
     "RuleOutcome",
     "Scorecard",
     "ScoringInputError",
@@ -79,6 +109,7 @@ __all__ = [
     "State",
     "SuspensionEvidence",
     "TierAssessment",
+    "TierCounts",
     "TierRules",
     "TooFewRatersError",
     "UnitMonthTally",
@@ -92,6 +123,7 @@ __all__ = [
     "incident_weight",
     "incident_weights",
     "judge",
+    "judge_coverage",
     "peer_median",
     "rate_ratio",
     "report_weight",

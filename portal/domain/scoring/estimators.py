@@ -2,11 +2,15 @@
 
 Pure numerical functions on already aggregated numbers. They take the interval's tail probability
 and the rounding, not a plan, so they can be checked by hand. Inputs are rounded before use so the
-same evidence summed in another order gives the same estimate.
+same evidence summed in another order gives the same estimate; outputs are not rounded, because a
+state is judged on the unrounded bounds (a lower bound of 0.49999982 is below 0.5, whatever it
+prints as). `Estimate.rounded` is what a scorecard stores and shows.
 
 The Gamma, Beta, F and Student t quantiles below have no closed form: they are inverses of
 regularised incomplete gamma/beta functions, found numerically by scipy.special.
 """
+
+from __future__ import annotations
 
 import math
 import statistics
@@ -14,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
+from scipy import integrate, optimize, special
 
 from portal.domain.scoring.errors import ScoringInputError, TooFewRatersError
 from portal.domain.scoring.rounding import canonical
@@ -30,11 +34,21 @@ class Estimate:
     lower: float
     upper: float
 
+    def rounded(self, decimals: int) -> Estimate:
+        return Estimate(
+            canonical(self.value, decimals),
+            canonical(self.lower, decimals),
+            canonical(self.upper, decimals),
+        )
+
+    def scaled(self, factor: float) -> Estimate:
+        return Estimate(self.value * factor, self.lower * factor, self.upper * factor)
+
 
 def _estimate(value: float, lower: float, upper: float, decimals: int) -> Estimate:
-    return Estimate(
-        canonical(value, decimals), canonical(lower, decimals), canonical(upper, decimals)
-    )
+    # `decimals` is kept in the signature: inputs are canonicalised with it by the callers.
+    del decimals
+    return Estimate(float(value) + 0.0, float(lower) + 0.0, float(upper) + 0.0)
 
 
 def _non_negative(*values: float) -> None:
@@ -43,19 +57,70 @@ def _non_negative(*values: float) -> None:
 
 
 def gamma_rate(
-    weight_sum: float, exposure: float, *, prior_shape: float, tail: float, decimals: int
+    weight_sum: float,
+    exposure: float,
+    *,
+    prior_shape: float,
+    tail: float,
+    decimals: int,
+    fraction: float = 1.0,
+    direct: float | None = None,
 ) -> Estimate:
-    """Rate per exposure unit: λ ~ Gamma(shape = prior + Σw, rate = exposure)."""
+    """Rate per exposure unit: λ ~ Gamma(shape = prior + Σw, rate = exposure).
+
+    `fraction` is the reporting fraction p: verified reports catch only a share p of the events,
+    so the true rate's posterior is the report rate's divided by p (indicators.md). `direct`
+    counts events found without reports (AD-1's audited items), not scaled by p; their rate has
+    its own Jeffreys posterior and the two add: quantiles of X / p + Y are found numerically.
+    """
     _non_negative(weight_sum, exposure)
     if exposure <= 0.0:
         raise ScoringInputError("a rate needs a positive exposure")
+    if not 0.0 < fraction <= 1.0:
+        raise ScoringInputError("a reporting fraction lies in (0, 1]")
     shape = prior_shape + canonical(weight_sum, decimals)
     exposure = canonical(exposure, decimals)
+    if direct is None:
 
-    def quantile(p: float) -> float:
-        return float(special.gammaincinv(shape, p)) / exposure
+        def quantile(p: float) -> float:
+            return float(special.gammaincinv(shape, p)) / (exposure * fraction)
+
+    else:
+        _non_negative(direct)
+        other = prior_shape + canonical(direct, decimals)
+
+        def quantile(p: float) -> float:
+            return scaled_gamma_sum_quantile(shape, 1.0 / fraction, other, p) / exposure
 
     return _estimate(quantile(0.5), quantile(tail), quantile(1.0 - tail), decimals)
+
+
+def scaled_gamma_sum_quantile(shape: float, scale: float, other: float, p: float) -> float:
+    """The p-quantile of S = scale · X + Y, X ~ Gamma(shape), Y ~ Gamma(other), independent.
+
+    P(S ≤ s) = ∫₀^s f_Y(y) · P(X ≤ (s − y) / scale) dy, integrated by adaptive quadrature and
+    inverted by Brent's method. The bracket is safe: S is at least either term alone, and
+    P(S ≤ q_X(√p)·scale + q_Y(√p)) ≥ √p · √p = p by independence.
+    """
+
+    def cdf(s: float) -> float:
+        def integrand(y: float) -> float:
+            return float(
+                math.exp((other - 1.0) * math.log(y) - y - math.lgamma(other))
+                * special.gammainc(shape, (s - y) / scale)
+            ) if y > 0.0 else 0.0
+
+        mass, _error = integrate.quad(integrand, 0.0, s, limit=200, epsabs=1e-13, epsrel=1e-11)
+        return float(mass)
+
+    low = max(scale * float(special.gammaincinv(shape, p)), float(special.gammaincinv(other, p)))
+    root = math.sqrt(p)
+    high = scale * float(special.gammaincinv(shape, root)) + float(
+        special.gammaincinv(other, root)
+    )
+    if high <= low:
+        return low
+    return float(optimize.brentq(lambda s: cdf(s) - p, low, high, xtol=1e-12, rtol=1e-12))
 
 
 def beta_proportion(
@@ -72,12 +137,16 @@ def beta_proportion(
     return _estimate(quantile(0.5), quantile(tail), quantile(1.0 - tail), decimals)
 
 
-def checklist_mean(scores: Sequence[float], *, tail: float, decimals: int) -> Estimate:
+def checklist_mean(
+    scores: Sequence[float], *, tail: float, decimals: int, min_half_width: float = 0.0
+) -> Estimate:
     """Mean of independent raters' 0–100 scores with a Student t interval from their spread.
 
     mean ± t(1 − tail; n − 1) · s / √n, clipped to 0–100. With two raters t is large (6.31 at 90%),
     so raters who disagree give a wide interval and an INDETERMINATE state: that is the point of
     asking for a second rater. A single rater is refused, since one score has no spread to show.
+    Two raters who happen to agree do not make a checklist exact: the half-width is at least
+    `min_half_width` points (the plan's floor, ±5 by default).
     """
     if len(scores) < 2:
         raise TooFewRatersError(f"{len(scores)} rater(s); a checklist needs at least 2")
@@ -85,10 +154,11 @@ def checklist_mean(scores: Sequence[float], *, tail: float, decimals: int) -> Es
         raise ScoringInputError("checklist scores must lie between 0 and 100")
     rounded = [canonical(s, decimals) for s in scores]
     mean = statistics.fmean(rounded)
-    half_width = (
+    half_width = max(
         float(special.stdtrit(len(rounded) - 1, 1.0 - tail))
         * statistics.stdev(rounded)
-        / math.sqrt(len(rounded))
+        / math.sqrt(len(rounded)),
+        min_half_width,
     )
     lower = max(0.0, mean - half_width)
     upper = min(CHECKLIST_MAX, mean + half_width)

@@ -10,9 +10,13 @@ faster than Python can walk them, so the service hands over one small tally per 
 * Only incidents whose status is `verified` or `partially_verified` are summed.
 * Rates (IC-1, HR-1, HR-2, CH-1, AD-1): `RateTally(weight_sum=SUM(weight), incidents=COUNT(*))` per
   indicator over the period, one `GROUP BY indicator`. For AD-1, items found diverted by an
-  assessor's audit enter with weight 1 each. The denominators come once, in `Exposure`.
-* Proportions (PM-1, PM-2, IC-2, AD-2 from assessor counts; OA-1, CH-2 from verified incidents
-  with the assessor's follow-up, weighted by incident weight): `ProportionTally`.
+  assessor's audit are `direct` events: they are counted, not reported, so the plan's reporting
+  fraction does not scale them. The denominators come once, in `Exposure`.
+* Proportions (PM-1, PM-2, IC-2, AD-2 from assessor counts): `ProportionTally`. OA-1 and CH-2
+  run on clocks: verified incidents whose response window closed in the period, weighted by
+  incident weight, succeed if the response started in time and fail otherwise (an unknown
+  outcome is a failure); incidents still inside their window are `pending`, neither. Assessor
+  counts add to that tally, never replace it.
 * IN-1: personnel counts per identity group from the audited sample, with census shares.
 * IN-2: verified identity-targeted incident weights and population per identity group.
 * IC-3, OA-2: each independent rater's checklist total (0–100).
@@ -36,6 +40,7 @@ from datetime import date
 from types import MappingProxyType
 
 from portal.domain.catalogue import EstimatorKind, ExposureUnit, Indicator, Source
+from portal.domain.scoring.coverage import CoverageFigures
 from portal.domain.scoring.errors import ScoringInputError
 
 
@@ -43,12 +48,15 @@ from portal.domain.scoring.errors import ScoringInputError
 class RateTally:
     weight_sum: float  # Σ incident weights
     incidents: int  # incidents behind that sum, shown to assessors, not used in the estimate
+    direct: float | None = None  # events counted without reports (AD-1 audits); None: no audit
 
 
 @dataclass(frozen=True)
 class ProportionTally:
     successes: float
     failures: float
+    pending: int = 0  # incidents whose response window is still open (OA-1, CH-2), shown only
+    unknown: int = 0  # of the failures: incidents whose outcome was never recorded, shown only
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,7 @@ class ScoringInputs:
     `peer_estimates`: per peer-median indicator, the point estimates of the other compacts in the
     same fragility band (this compact excluded). `bootstrap_seed` seeds the IN-1 bootstrap; derive
     it from the inputs' snapshot id and store it, so the interval is reproduced exactly.
+    `coverage`: the period's monitoring figures; None (not measured) never meets the gate.
     """
 
     evidence: Mapping[str, Evidence]
@@ -166,6 +175,7 @@ class ScoringInputs:
     )
     suspension: SuspensionEvidence = SuspensionEvidence()
     bootstrap_seed: int = 0
+    coverage: CoverageFigures | None = None
 
     def evidence_for(self, item: Indicator) -> Evidence | None:
         found = self.evidence.get(item.code)

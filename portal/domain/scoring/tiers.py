@@ -4,23 +4,30 @@
 also needs every rule of tiers 1 and 2, because "sophisticated systems" for a partner that would not
 qualify for light lethal assistance is not what any co-designer meant.
 
-Hysteresis keeps assistance from flapping on noise. *Reaching* a tier needs PASS where the table
-says PASS. *Keeping* the tier in force reads "PASS" as "still counts": an indicator counts if it
-passes now, or if it counted at the previous assessment and is merely unclear now. It stops counting
-on a FAIL, or, for a hard hurdle, when it is unclear for the second assessment in a row. So moving
-down needs a FAIL or a hard hurdle INDETERMINATE twice, and an indicator that never passed never
-props a tier up. NO_DATA is treated as INDETERMINATE: withholding data must not be a way to keep a
-tier, so on a hard hurdle it wears the tier down exactly as unclear evidence does.
+Hysteresis keeps assistance from flapping on noise, without letting silence hold a tier forever.
+*Reaching* a tier needs PASS where the table says PASS. *Keeping* the tier in force reads it with
+one period of grace and no more (indicators.md, Tiers):
 
-The result recommends; an assessor records the decision. Pass the decided tier, not the
-recommendation, as `History.tier_in_force` next time.
+- an indicator still counts if it passes now, or is unclear (INDETERMINATE or NO_DATA) now but
+  passed at the previous assessment; a FAIL, or unclear twice in a row, ends it. So a hard
+  hurdle unclear twice moves the compact down, and one indicator slipping from PASS to unclear
+  once does not;
+- a pass count (the 8/10/12 and the two of IC-1..3) also breaks when the real PASS count is below
+  the rule two assessments in a row, however the indicators took turns: NO_DATA is not a pass
+  and cannot hold a tier up.
+
+The previous assessment is the newest scorecard of the period before, and the tier in force is
+the tier an assessor *decided* for an earlier period, not a recommendation: the service reads
+both from its chain of scorecards and decisions (`History`).
+
+The result recommends; an assessor records the decision.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from portal.domain.catalogue import INDICATORS, hard_hurdles_at, indicator
+from portal.domain.catalogue import INDICATORS, hard_hurdles_at
 from portal.domain.scoring.errors import ScoringInputError
 from portal.domain.scoring.plan import DEFAULT_PLAN, ScoringPlan
 from portal.domain.scoring.reasons import Reason, reason
@@ -34,25 +41,34 @@ INTEGRITY_CODES = ("IC-1", "IC-2", "IC-3")
 
 @dataclass(frozen=True)
 class History:
-    """What was decided before: the tier in force and the states it was decided on.
+    """What was decided and assessed before this scorecard.
 
-    `previous_states`: the immediately preceding assessment (for "twice in a row").
+    `tier_in_force`: the tier decided for an earlier period and in force for this one.
+    `previous_states`: the immediately preceding assessment (empty when there is none).
+    `previous_band_states`: its states against tier-specific thresholds (AD-2 at tier 3).
     `previous_annual_states`: the last annual assessment before this one (for tier 3's "two
     consecutive annual assessments"); None when there is none.
-    `previous_counted`: `TierAssessment.counted` from the previous assessment; when None, the
-    indicators that passed in `previous_states` are taken to have counted.
     """
 
     tier_in_force: int = 0
     previous_states: Mapping[str, State] = field(default_factory=lambda: MappingProxyType({}))
+    previous_band_states: Mapping[str, Mapping[int, State]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     previous_annual_states: Mapping[str, State] | None = None
-    previous_counted: frozenset[str] | None = None
 
-    def counted_before(self) -> frozenset[str]:
-        if self.previous_counted is not None:
-            return self.previous_counted
-        passed = (code for code, state in self.previous_states.items() if state is State.PASS)
-        return frozenset(passed)
+    def previous(self, code: str, tier: int | None = None) -> State | None:
+        if tier is not None:
+            banded = self.previous_band_states.get(code, {}).get(tier)
+            if banded is not None:
+                return banded
+        return self.previous_states.get(code)
+
+    def previous_passes(self, codes: tuple[str, ...]) -> int | None:
+        """How many of `codes` passed at the previous assessment; None if there was none."""
+        if not self.previous_states:
+            return None
+        return sum(self.previous_states.get(code) is State.PASS for code in codes)
 
 
 @dataclass(frozen=True)
@@ -72,27 +88,22 @@ class TierAssessment:
     review_required: bool  # a suspension trigger fired: out-of-cycle review
     flagged_units: tuple[str, ...]
     rules: tuple[RuleOutcome, ...]
-    counted: tuple[str, ...]  # indicators that still count for keeping a tier; store for next time
+    counted: tuple[str, ...]  # indicators that count for keeping a tier (pass, or unclear once)
 
     def failed_rules(self) -> tuple[RuleOutcome, ...]:
         return tuple(outcome for outcome in self.rules if not outcome.passed)
 
 
+def _holds(state: State, previous: State | None) -> bool:
+    """Counts for keeping a tier: passing, or unclear now after a pass (one period of grace)."""
+    return state is State.PASS or (state.is_uninformative and previous is State.PASS)
+
+
 def still_counting(card: Scorecard, history: History) -> frozenset[str]:
-    """Indicators that count towards keeping a tier: passing, or counted before and only unclear."""
-    before = history.counted_before()
-    counting = set()
-    for score in card.scores:
-        previous = history.previous_states.get(score.code)
-        unclear_twice = previous is not None and previous is not State.PASS
-        held = (
-            score.state.is_uninformative
-            and score.code in before
-            and not (indicator(score.code).is_hard_hurdle and unclear_twice)
-        )
-        if score.state is State.PASS or held:
-            counting.add(score.code)
-    return frozenset(counting)
+    """Indicators that count towards keeping a tier."""
+    return frozenset(
+        s.code for s in card.scores if _holds(s.state, history.previous(s.code))
+    )
 
 
 @dataclass(frozen=True)
@@ -102,14 +113,19 @@ class _Reading:
     card: Scorecard
     keeping: bool
     history: History
-    counting: frozenset[str]
 
     def counts(self, code: str, tier: int, *, banded: bool = False) -> bool:
         score = self.card.score(code)
         state = score.state_at_tier(tier) if banded else score.state
-        if not (self.keeping and state.is_uninformative):
+        if not self.keeping:
             return state is State.PASS
-        return code in self.counting
+        return _holds(state, self.history.previous(code, tier if banded else None))
+
+    def below_twice(self, codes: tuple[str, ...], needed: int) -> bool:
+        """The real PASS count of `codes` is below `needed` now and at the previous assessment."""
+        now = sum(self.card.score(code).state is State.PASS for code in codes)
+        before = self.history.previous_passes(codes)
+        return now < needed and before is not None and before < needed
 
 
 def _not_fail(card: Scorecard, code: str, tier: int, prefix: str) -> RuleOutcome:
@@ -125,8 +141,8 @@ def _not_fail(card: Scorecard, code: str, tier: int, prefix: str) -> RuleOutcome
 def _must_pass(reading: _Reading, code: str, tier: int, prefix: str) -> RuleOutcome:
     state = reading.card.score(code).state
     message = (
-        N_("%(code)s is %(state)s; keeping tier %(tier)s needs it to have passed and not failed "
-           "since, and a hard hurdle not to stay unclear two assessments in a row.")
+        N_("%(code)s is %(state)s; keeping tier %(tier)s needs it to pass, or to be unclear "
+           "only once after passing.")
         if reading.keeping
         else N_("%(code)s is %(state)s; tier %(tier)s needs it to pass.")
     )
@@ -137,17 +153,28 @@ def _must_pass(reading: _Reading, code: str, tier: int, prefix: str) -> RuleOutc
     )
 
 
+_ALL_CODES = tuple(item.code for item in INDICATORS)
+
+
 def _pass_count(reading: _Reading, tier: int, prefix: str, plan: ScoringPlan) -> RuleOutcome:
-    count = sum(reading.counts(item.code, tier) for item in INDICATORS)
+    count = sum(reading.counts(code, tier) for code in _ALL_CODES)
     needed = plan.tier_rules.min_passes(tier)
+    if not reading.keeping:
+        message = N_("%(count)s of 16 indicators pass; tier %(tier)s needs at least %(needed)s.")
+        return RuleOutcome(
+            f"{prefix}.passes", count >= needed,
+            reason(message, count=count, tier=tier, needed=needed),
+        )
+    twice = reading.below_twice(_ALL_CODES, needed)
     message = (
-        N_("%(count)s of 16 indicators still count (passing, or passed before and not failed "
-           "since); keeping tier %(tier)s needs at least %(needed)s.")
-        if reading.keeping
-        else N_("%(count)s of 16 indicators pass; tier %(tier)s needs at least %(needed)s.")
+        N_("Fewer than %(needed)s indicators passed at this and the previous assessment; "
+           "tier %(tier)s is not kept on indicators without data.")
+        if twice
+        else N_("%(count)s of 16 indicators count (passing, or unclear once after passing); "
+                "keeping tier %(tier)s needs at least %(needed)s.")
     )
     return RuleOutcome(
-        f"{prefix}.passes", count >= needed,
+        f"{prefix}.passes", count >= needed and not twice,
         reason(message, count=count, tier=tier, needed=needed),
     )
 
@@ -156,8 +183,8 @@ def _stockpile(reading: _Reading, tier: int, prefix: str, plan: ScoringPlan) -> 
     state = reading.card.score("AD-2").state_at_tier(tier)
     threshold = plan.pass_rule("AD-2").value_for(tier)
     message = (
-        N_("AD-2 is %(state)s against %(threshold)s; keeping tier %(tier)s needs it to have "
-           "passed and not failed since.")
+        N_("AD-2 is %(state)s against %(threshold)s; keeping tier %(tier)s needs it to pass, or "
+           "to be unclear only once after passing.")
         if reading.keeping
         else N_("AD-2 is %(state)s against %(threshold)s; tier %(tier)s needs it to pass.")
     )
@@ -171,14 +198,18 @@ def _stockpile(reading: _Reading, tier: int, prefix: str, plan: ScoringPlan) -> 
 def _integrity(reading: _Reading, prefix: str, plan: ScoringPlan) -> RuleOutcome:
     count = sum(reading.counts(code, 2) for code in INTEGRITY_CODES)
     needed = plan.tier_rules.integrity_min_passes
-    message = (
-        N_("%(count)s of IC-1, IC-2 and IC-3 still count; keeping tier 2 needs at least "
-           "%(needed)s.")
-        if reading.keeping
-        else N_("%(count)s of IC-1, IC-2 and IC-3 pass; tier 2 needs at least %(needed)s.")
-    )
+    twice = reading.keeping and reading.below_twice(INTEGRITY_CODES, needed)
+    if twice:
+        message = N_("Fewer than %(needed)s of IC-1, IC-2 and IC-3 passed at this and the "
+                     "previous assessment; keeping tier 2 needs them.")
+    elif reading.keeping:
+        message = N_("%(count)s of IC-1, IC-2 and IC-3 count (passing, or unclear once after "
+                     "passing); keeping tier 2 needs at least %(needed)s.")
+    else:
+        message = N_("%(count)s of IC-1, IC-2 and IC-3 pass; tier 2 needs at least %(needed)s.")
     return RuleOutcome(
-        f"{prefix}.integrity", count >= needed, reason(message, count=count, needed=needed)
+        f"{prefix}.integrity", count >= needed and not twice,
+        reason(message, count=count, needed=needed),
     )
 
 
@@ -234,8 +265,8 @@ def _hysteresis(previous: int, evidence: int, kept: int) -> RuleOutcome:
         return RuleOutcome("hysteresis", True, why)
     if kept == previous and evidence < previous:
         why = reason(N_("Keeps tier %(previous)s although this evidence alone supports tier "
-                        "%(tier)s: moving down needs a fail, or a hard hurdle unclear twice in a "
-                        "row."), previous=previous, tier=evidence)
+                        "%(tier)s: moving down needs a fail, an indicator unclear twice in a row, "
+                        "or too few passes twice in a row."), previous=previous, tier=evidence)
         return RuleOutcome("hysteresis", True, why)
     if kept < previous:
         why = reason(N_("Moves down from tier %(previous)s to tier %(tier)s: a rule of tier "
@@ -300,17 +331,17 @@ def _highest(reading: _Reading, tiers: range, plan: ScoringPlan, out: list[RuleO
 def tier_for(
     scorecard: Scorecard, history: History | None = None, plan: ScoringPlan = DEFAULT_PLAN
 ) -> TierAssessment:
-    """Recommend a tier (0–3) from a scorecard, the tier in force and the states before."""
+    """Recommend a tier (0–3) from a scorecard, the decided tier in force and the states before."""
     history = history or History()
     if not 0 <= history.tier_in_force <= TOP_TIER:
         raise ScoringInputError("the tier in force must be between 0 and 3")
     rules: list[RuleOutcome] = []
     counting = still_counting(scorecard, history)
-    reaching = _Reading(scorecard, False, history, counting)
+    reaching = _Reading(scorecard, False, history)
     evidence = _highest(reaching, range(1, TOP_TIER + 1), plan, rules)
     kept = evidence
     if evidence < history.tier_in_force:
-        keeping = _Reading(scorecard, True, history, counting)
+        keeping = _Reading(scorecard, True, history)
         kept = _highest(keeping, range(evidence + 1, history.tier_in_force + 1), plan, rules)
     rules.append(_hysteresis(history.tier_in_force, evidence, kept))
     rules += _overlays(scorecard)

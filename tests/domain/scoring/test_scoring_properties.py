@@ -11,6 +11,7 @@ from portal.domain.scoring import (
     ChecklistRatings,
     CompositionTally,
     CountTally,
+    CoverageFigures,
     Evidence,
     Exposure,
     GroupRate,
@@ -70,8 +71,13 @@ def scoring_inputs(draw: st.DrawFn) -> ScoringInputs:
         st.builds(date, st.integers(2024, 2025), st.integers(1, 12), st.just(1)),
         st.integers(0, 2),
     ), max_size=6))
+    coverage = draw(st.none() | st.builds(
+        CoverageFigures, st.integers(0, 60), st.integers(0, 5),
+        st.none() | st.floats(0.0, 1.0), st.integers(0, 2), st.integers(0, 1), st.integers(0, 1),
+    ))
     return ScoringInputs(
         evidence=evidence,
+        coverage=coverage,
         reporting_open=draw(st.booleans()),
         exposure=Exposure(population=draw(st.sampled_from([2e5, 3e6, 4e7])), years=1.0,
                           operations=300, items_delivered=5_000),
@@ -83,10 +89,10 @@ def scoring_inputs(draw: st.DrawFn) -> ScoringInputs:
 
 @st.composite
 def histories(draw: st.DrawFn) -> History:
-    previous = {code: draw(states) for code in INDICATOR_CODES}
+    previous = draw(st.just({}) | st.fixed_dictionaries({code: states for code in INDICATOR_CODES}))
+    bands = {"AD-2": {3: draw(states)}} if previous else {}
     annual = draw(st.none() | st.fixed_dictionaries({code: states for code in INDICATOR_CODES}))
-    counted = draw(st.none() | st.frozensets(st.sampled_from(INDICATOR_CODES)))
-    return History(draw(st.integers(0, 3)), previous, annual, counted)
+    return History(draw(st.integers(0, 3)), previous, bands, annual)
 
 
 @settings(max_examples=150, deadline=None)

@@ -11,6 +11,7 @@ from portal.domain.scoring import (
     ChecklistRatings,
     CompositionTally,
     CountTally,
+    CoverageFigures,
     Estimate,
     Evidence,
     Exposure,
@@ -28,12 +29,26 @@ from portal.domain.scoring import (
     flagged_units,
     judge,
     peer_median,
-    score_compact,
 )
+from portal.domain.scoring import score_compact as engine_score
 
 UNIT_A = "a" * 64
 UNIT_B = "b" * 64
-COUNTRY = Exposure(population=10_000_000, years=1.0, operations=400, items_delivered=20_000)
+COUNTRY = Exposure(population=10_000_000, years=1.0, operations=400, items_delivered=200_000)
+# Monitoring that meets the default coverage minimum, so silence may count as a clean record.
+COVERED = CoverageFigures(
+    reports=120, partners=5, population_share=0.9, overdue_reports=0, disruptions=0, reprisals=0
+)
+# HR-1 has no catalogue threshold: every plan sets its own.
+PLAN = ScoringPlan(
+    version="test-plan",
+    pass_rules={**default_pass_rules(), "HR-1": PassRule(ThresholdKind.ABSOLUTE, 1.0, False)},
+    threshold_sources={"HR-1": "test plan"},
+)
+
+
+def score_compact(inputs: ScoringInputs, plan: ScoringPlan = PLAN) -> Any:
+    return engine_score(inputs, plan)
 
 
 def full_inputs(**changes: Any) -> ScoringInputs:
@@ -59,8 +74,11 @@ def full_inputs(**changes: Any) -> ScoringInputs:
         evidence=evidence,
         exposure=COUNTRY,
         reporting_open=True,
-        peer_estimates={"IC-1": (0.9, 1.2, 2.0), "HR-2": (0.8, 1.0, 3.0), "CH-1": (2.0, 4.0, 9.0)},
+        peer_estimates={
+            "IC-1": (9.0, 12.0, 20.0), "HR-2": (8.0, 10.0, 30.0), "CH-1": (20.0, 40.0, 90.0)
+        },
         bootstrap_seed=11,
+        coverage=COVERED,
     )
     return dataclasses.replace(base, **changes)
 
@@ -96,7 +114,9 @@ def test_a_full_compact_scores_every_indicator() -> None:
 
 
 def test_no_data_never_passes() -> None:
-    card = score_compact(ScoringInputs(evidence={}, exposure=COUNTRY, reporting_open=False))
+    card = score_compact(
+        ScoringInputs(evidence={}, exposure=COUNTRY, reporting_open=False, coverage=COVERED)
+    )
     assert {s.state for s in card.scores} == {State.NO_DATA}
     assert card.pass_count == 0
     assert all(s.estimate is None and "never passes" in s.reason.message for s in card.scores)
@@ -119,7 +139,7 @@ def test_open_reporting_reads_a_missing_row_as_zero_incidents() -> None:
     states = card.states()
     assert states["HR-1"] is State.PASS and states["OA-3"] is State.PASS
     assert card.score("HR-1").estimate is not None
-    assert states["IC-1"] is State.PASS  # zero is below the peers' median
+    assert states["IC-1"] is State.PASS  # zero, divided by p = 0.1, is below the peers' median
     for code in ("AD-1", "OA-1", "CH-2", "IN-2", "PM-1", "IC-3"):
         assert states[code] is State.NO_DATA, code
 
@@ -137,7 +157,7 @@ def test_peer_median_thresholds_come_from_other_compacts() -> None:
     card = score_compact(full_inputs(peer_estimates={"IC-1": (5.0, 6.0, 7.0, 8.0)}))
     assert card.score("IC-1").threshold == 6.5
     assert card.score("IC-1").state is State.PASS
-    thin = score_compact(full_inputs(peer_estimates={"IC-1": (5.0,)})).score("IC-1")
+    thin = score_compact(full_inputs(peer_estimates={"IC-1": (50.0,)})).score("IC-1")
     assert thin.state is State.INDETERMINATE and thin.threshold is None
 
 
@@ -147,7 +167,7 @@ def test_plan_thresholds_override_the_catalogue() -> None:
         pass_rules={**default_pass_rules(), "HR-1": PassRule(ThresholdKind.ABSOLUTE, 0.001, False)},
     )
     assert score_compact(full_inputs()).score("HR-1").state is State.PASS
-    card = score_compact(full_inputs(), strict)
+    card = engine_score(full_inputs(), strict)
     assert card.score("HR-1").state is State.FAIL
     assert card.plan_version == "compact-9/v2"
 
@@ -195,7 +215,8 @@ def test_same_inputs_give_an_identical_scorecard() -> None:
     assert repr(first) == repr(second)
     for score in first.scores:
         if score.estimate is not None:
-            for number in (score.estimate.value, score.estimate.lower, score.estimate.upper):
+            shown = score.estimate.rounded(6)
+            for number in (shown.value, shown.lower, shown.upper):
                 assert number == round(number, 6)
 
 

@@ -137,21 +137,48 @@ def test_a_hard_hurdle_unclear_twice_in_a_row_moves_a_compact_down(unclear: Stat
     assert once.recommended_tier == 2
     twice = recommend(
         card(TIER2_TEN, states={"OA-1": unclear}), tier_in_force=2,
-        previous_states={**before, "OA-1": unclear}, previous_counted=frozenset(once.counted),
+        previous_states={**before, "OA-1": unclear},
     )
     assert twice.recommended_tier == 1
 
 
-def test_an_ordinary_indicator_unclear_twice_keeps_counting() -> None:
-    before = {code: PASS for code in TIER2_TEN}
-    first = recommend(card(TIER2_TEN, states={"HR-2": UNCLEAR}), tier_in_force=2,
-                      previous_states=before)
-    second = recommend(
-        card(TIER2_TEN, states={"HR-2": UNCLEAR}), tier_in_force=2,
-        previous_states={**before, "HR-2": UNCLEAR}, previous_counted=frozenset(first.counted),
-    )
-    assert "HR-2" in first.counted and "HR-2" in second.counted
-    assert second.recommended_tier == 2
+def test_an_ordinary_indicator_slipping_to_unclear_once_keeps_the_tier() -> None:
+    # Issue 10: a non-hurdle going from PASS to INDETERMINATE once must not drop a decided tier
+    # (seen: tier 1 → 0).
+    before = {code: PASS for code in TIER1_EIGHT}
+    result = recommend(card(TIER1_EIGHT, states={"HR-2": UNCLEAR}), tier_in_force=1,
+                       previous_states=before)
+    assert result.evidence_tier == 0
+    assert result.recommended_tier == 1
+    assert "HR-2" in result.counted
+
+
+@pytest.mark.parametrize("gap", [NO_DATA, UNCLEAR])
+def test_too_few_passes_two_periods_in_a_row_moves_a_compact_down(gap: State) -> None:
+    # Issue 10: four non-hurdle indicators NO_DATA for four periods kept tier 2 on 7 PASS.
+    # Tier 2 was decided on 11 passes; then four of them have no data.
+    eleven = (*TIER2_TEN, "IC-3")
+    gaps = {code: gap for code in ("PM-1", "PM-2", "IN-2", "HR-2")}
+    decided = {code: (PASS if code in eleven else UNCLEAR) for code in INDICATOR_CODES}
+    first = recommend(card(eleven, states=gaps), tier_in_force=2, previous_states=decided)
+    assert first.pass_count == 7
+    assert first.recommended_tier == 2  # one period of grace
+    after_first = {**decided, **gaps}
+    second = recommend(card(eleven, states=gaps), tier_in_force=2, previous_states=after_first)
+    assert second.recommended_tier == 0  # 7 < 8 twice in a row: tier 1 is not held either
+    assert not next(r for r in second.rules if r.rule == "hysteresis").passed
+    assert "hold.tier2.passes" in {r.rule for r in second.failed_rules()}
+
+
+def test_indicators_taking_turns_cannot_hold_a_pass_count_below_the_rule() -> None:
+    # Each period a different indicator is unclear once, but the real pass count is 9 < 10
+    # twice in a row: the tier still moves down.
+    before = {code: (PASS if code in TIER2_TEN else UNCLEAR) for code in INDICATOR_CODES}
+    before["PM-1"] = UNCLEAR  # 9 passes at the previous assessment, PM-1 unclear once
+    now = card(TIER2_TEN, states={"PM-2": UNCLEAR})  # PM-1 passes again, PM-2 unclear once
+    result = recommend(now, tier_in_force=2, previous_states=before)
+    assert result.pass_count == 9
+    assert result.recommended_tier == 1
 
 
 def test_indicators_that_never_passed_do_not_hold_a_tier() -> None:
