@@ -24,6 +24,7 @@ from portal.blobs import settle_staged_blobs
 from portal.config import Config
 from portal.crypto import ReceiptCode
 from portal.desk import service as desk
+from portal.desk.matching import refresh_match_hashes
 from portal.desk.sealed import OpenedReport, open_report
 from portal.domain.models import Attachment, Compact, Report, User
 from portal.domain.models.base import today
@@ -106,6 +107,13 @@ def file_report(
     session.commit()
     # The job tick that follows moves the staged blobs into the store (portal/blobs).
     settle_staged_blobs(services.database, services.store)
+    # A verifier opens it, which makes its keyed match hashes (portal/desk/matching.py): the
+    # reports retention shreds were all worked on at the desk.
+    report = session.get(Report, receipted.report_id)
+    assert report is not None
+    unlocked = desk_keys(app, session, services.config)
+    refresh_match_hashes(session, open_report(session, report, unlocked), unlocked)
+    session.commit()
     keys = session.scalars(
         select(Attachment.blob_key).where(Attachment.report_id == receipted.report_id)
     ).all()
