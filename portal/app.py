@@ -23,6 +23,7 @@ from portal.paths import ROOT, STATIC, TEMPLATES, TRANSLATIONS
 from portal.store import FileStore
 from portal.web.access import install_access_control
 from portal.web.access_log import configure_logging, install_request_logging
+from portal.web.bad_input import install_input_guards
 from portal.web.errors import install_error_pages
 from portal.web.headers import install_security_headers
 from portal.web.request import InMemoryUploadRequest
@@ -84,6 +85,8 @@ def create_app(config: Config | None = None) -> Flask:
     # Access is decided before CSRF is checked: who may not use an endpoint learns nothing more
     # than that, whatever they send.
     install_access_control(app)
+    # Before CSRF: Flask-WTF's check fails with a 500 on a nameless multipart part.
+    install_input_guards(app)
     csrf = CSRFProtect(app)
     install_i18n(app)
     install_security_headers(app, config)
