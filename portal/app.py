@@ -17,6 +17,7 @@ from portal.database import Database
 from portal.i18n.locale import select_locale
 from portal.i18n.templating import install_i18n
 from portal.jobs.outbox import Dispatcher
+from portal.keys.fingerprint import check_before_keys, check_or_record
 from portal.keys.keyring import load_keyring
 from portal.limits import DatabaseCounters, FallbackCounters, RedisCounters
 from portal.paths import ROOT, STATIC, TEMPLATES, TRANSLATIONS
@@ -66,6 +67,9 @@ def create_app(config: Config | None = None) -> Flask:
     )
 
     database = Database(config.database_url)
+    check_before_keys(config, database)
+    keyring = load_keyring(config)
+    check_or_record(database, keyring.fingerprint)
     redis = Redis.from_url(config.redis_url) if config.redis_url else None
     app.extensions[EXTENSION] = Services(
         config=config,
@@ -73,7 +77,7 @@ def create_app(config: Config | None = None) -> Flask:
         counters=FallbackCounters(RedisCounters(redis), DatabaseCounters(database.sessions))
         if redis is not None
         else DatabaseCounters(database.sessions),
-        keyring=load_keyring(config),
+        keyring=keyring,
         store=FileStore(config.blob_path),
         dispatcher=Dispatcher(database, redis),
         decoding=DecodeGate(config.decode_concurrency),

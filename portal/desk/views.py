@@ -37,6 +37,7 @@ from portal.desk.labels import (
 )
 from portal.desk.queue import Assigned, BadCursor, QueueFilters, Sort, queue_page
 from portal.desk.sealed import (
+    AttachmentUnavailable,
     CannotOpen,
     data_key_for,
     open_attachment_content,
@@ -357,6 +358,13 @@ def make_blueprint(config: Config) -> Blueprint:
             key = data_key_for(db(), found, _unlocked())
             content = open_attachment_content(db(), services().store, found, item, key)
             opened = open_attachment_meta(key, found, item)
+        except AttachmentUnavailable:
+            db().commit()  # the attempt is audit-logged too
+            return BaseResponse(
+                render_template("desk/attachment_unavailable.html", report=found),
+                status=404,
+                mimetype="text/html",
+            )
         except (CannotOpen, SealingError):
             db().commit()  # the attempt is audit-logged too
             return BaseResponse(

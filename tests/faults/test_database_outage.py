@@ -13,8 +13,8 @@ from alembic import command
 from flask import Flask
 
 from portal import create_app
-from portal.config import Config
 from portal.cli.database import alembic_config
+from portal.config import Config
 from tests.conftest import csrf_token
 from tests.jobs.conftest import compact_on_page, torture_report
 from tests.private_servers import PrivatePostgres
@@ -36,7 +36,9 @@ def outage_app(config: Config, postgres: PrivatePostgres) -> Flask:
     url = postgres.create_database("outage")
     command.upgrade(alembic_config(url), "head")
     app = create_app(
-        dataclasses.replace(config, database_url=url.replace("postgresql://", "postgresql+psycopg://"))
+        dataclasses.replace(
+            config, database_url=url.replace("postgresql://", "postgresql+psycopg://")
+        )
     )
     result = app.test_cli_runner().invoke(args=["portal", "demo"])
     assert result.exit_code == 0, result.output
