@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from submit import BIN, HOST, ROOT, clean_environment, flask, free_port, tail  # noqa: E402
+from submit import BIN, HOST, ROOT, clean_environment, flask, free_port, tail
 
 PAGES = {
     "landing": "/",
@@ -121,7 +121,8 @@ def _ms(text: str) -> float:
 
 
 def wrk_load(port: int, path: str, seconds: float, connections: int) -> Load:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
+    duration = f"-d{max(1, round(seconds))}s"
+    command = ["wrk", "-t1", f"-c{connections}", duration, "--latency", "--timeout", "10s"]
     for name, value in HEADERS.items():
         command += ["-H", f"{name}: {value}"]
     done = subprocess.run(
