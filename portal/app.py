@@ -113,10 +113,11 @@ def _register_blueprints(app: Flask, config: Config, csrf: MaskedCSRFProtect) ->
     from portal.desk.views import make_blueprint as desk
     from portal.health.views import make_blueprint as health
     from portal.home.views import make_blueprint as home
+    from portal.ledger.views import make_blueprint as ledger
     from portal.public.views import make_blueprint as public
     from portal.reporter.views import make_blueprint as reporter
 
-    for make in (home, auth, health, reporter, desk, admin, assess, public):
+    for make in (home, auth, health, reporter, desk, admin, assess, ledger, public):
         app.register_blueprint(make(config))
     # CSRF guards requests a browser sends with the visitor's cookies. The JSON API trusts no
     # cookie (submissions are anonymous; staff endpoints will take tokens in a header), so a
