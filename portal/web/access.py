@@ -50,8 +50,9 @@ API_COMPACTS = _read_api("compacts:read")
 API_SCORECARDS = _read_api("scorecards:read")
 API_EXPORTS = _read_api("exports:read")
 
+# `/static/` never reaches this table: WhiteNoise answers it before Flask, with the versioned
+# stylesheet anyone may fetch (portal/web/assets.py).
 ACCESS: dict[str, Rule] = {
-    "static": PUBLIC,
     "home.landing": PUBLIC,
     "home.about_safety": PUBLIC,
     "health.healthz": PUBLIC,
