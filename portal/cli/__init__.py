@@ -13,6 +13,7 @@ from portal.cli.portal import portal_group
 from portal.cli.receipts import receipts_group
 from portal.cli.retention import retention_group
 from portal.cli.tokens import token_group
+from portal.ledger.cli import ledger_group
 from portal.public.cli import public_group
 
 
@@ -27,6 +28,7 @@ def register_cli(app: Flask) -> None:
     portal_group.add_command(scorecards_group)
     portal_group.add_command(coverage_group)
     portal_group.add_command(token_group)
+    portal_group.add_command(ledger_group)
     register_backup_commands(portal_group)
     app.cli.add_command(db_group)
     app.cli.add_command(portal_group)

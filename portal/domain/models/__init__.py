@@ -21,6 +21,16 @@ from portal.domain.models.exports import DataExport, ExportFormat, ExportKind, E
 from portal.domain.models.indicators import IndicatorDefinition
 from portal.domain.models.instance import InstanceFingerprint
 from portal.domain.models.keys import DeskKey, DeskKeyWrap, DeskMatchKey, KeyRotation
+from portal.domain.models.ledger import (
+    AssistanceCatalogue,
+    AssistanceOverride,
+    Disbursement,
+    LedgerBook,
+    LedgerEntry,
+    LevyRate,
+    ReformGrant,
+    UnitFlag,
+)
 from portal.domain.models.member_lists import MemberReportList
 from portal.domain.models.monitoring import (
     DisruptionKind,
@@ -57,6 +67,8 @@ from portal.domain.models.sign_in import KnownDevice, SetupLink, SetupPurpose
 __all__ = [
     "ApiToken",
     "AssessorDatum",
+    "AssistanceCatalogue",
+    "AssistanceOverride",
     "Attachment",
     "AttachmentKind",
     "AuditEvent",
@@ -73,6 +85,7 @@ __all__ = [
     "DeskKeyWrap",
     "DeskMatchKey",
     "DeskMembership",
+    "Disbursement",
     "DisruptionKind",
     "ExportFormat",
     "ExportKind",
@@ -83,6 +96,9 @@ __all__ = [
     "KeyHolder",
     "KeyRotation",
     "KnownDevice",
+    "LedgerBook",
+    "LedgerEntry",
+    "LevyRate",
     "MemberReportList",
     "Message",
     "MessageDirection",
@@ -95,6 +111,7 @@ __all__ = [
     "PlanIndicator",
     "PrivacyBudgetSpend",
     "ReceiptLookupScheme",
+    "ReformGrant",
     "Report",
     "ReportIndicator",
     "ReportKeyWrap",
@@ -108,6 +125,7 @@ __all__ = [
     "StagedBlob",
     "ThrottleCounter",
     "TierDecision",
+    "UnitFlag",
     "User",
     "UserRole",
     "VerifierNote",

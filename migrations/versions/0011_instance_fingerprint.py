@@ -1,7 +1,7 @@
 """instance fingerprint: which instance keys a database belongs to
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 
 Issue 13, point 4: a database restored without its instance folder used to start with new keys,
 after which every receipt was refused and every attachment failed. The database now records a
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0010'
-down_revision: str | None = '0009'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

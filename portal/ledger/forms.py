@@ -1,0 +1,53 @@
+"""Ledger forms. Amounts and rates are text, parsed to Decimal by portal/ledger/money.py: a
+DecimalField would accept "1e3" and locale-dependent commas without saying which it read."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+
+class DisbursementForm(FlaskForm):  # type: ignore[misc]
+    tranche = StringField(_l("Tranche"), validators=[DataRequired(), Length(max=64)])
+    day = DateField(_l("Date of disbursement"), validators=[InputRequired()])
+    instrument = SelectField(_l("Instrument"), validators=[InputRequired()])
+    category = SelectField(_l("Assistance category"), validators=[InputRequired()])
+    recipient_unit = StringField(
+        _l("Recipient unit"), validators=[DataRequired(), Length(max=200)]
+    )
+    gross = StringField(_l("Gross amount"), validators=[DataRequired(), Length(max=40)])
+    currency = StringField(_l("Currency (ISO 4217)"), validators=[DataRequired(), Length(3, 3)])
+    fx_rate = StringField(
+        _l("Exchange rate to the reporting currency"),
+        default="1",
+        validators=[DataRequired(), Length(max=40)],
+    )
+    justification = TextAreaField(
+        _l("Override justification (assessors only)"),
+        validators=[Optional(), Length(max=10_000)],
+    )
+
+
+class CategoryForm(FlaskForm):  # type: ignore[misc]
+    code = StringField(_l("Category code"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Category name"), validators=[DataRequired(), Length(max=120)])
+    min_tier = SelectField(
+        _l("Minimum tier"),
+        validators=[InputRequired()],
+        choices=[("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")],
+    )
+    note = StringField(_l("Why this change"), validators=[DataRequired(), Length(max=500)])
+
+
+class ReversalForm(FlaskForm):  # type: ignore[misc]
+    reason = StringField(
+        _l("Why it is reversed"), validators=[DataRequired(), Length(min=10, max=200)]
+    )
+
+
+class LevyRateForm(FlaskForm):  # type: ignore[misc]
+    rate = StringField(_l("Levy rate (0.01 is 1%)"), validators=[DataRequired(), Length(max=20)])
+    effective_from = DateField(_l("In force from"), validators=[InputRequired()])
+    note = StringField(_l("Where it was decided"), validators=[DataRequired(), Length(max=500)])
