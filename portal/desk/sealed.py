@@ -141,6 +141,8 @@ def open_attachment_content(
         blob = read_blob(session, store, attachment.blob_key)
     except BlobNotFound:
         raise AttachmentUnavailable("the attachment's blob is missing from the store") from None
+    except StoreError as error:
+        raise CannotOpen(f"the attachment does not authenticate: {type(error).__name__}") from error
     try:
         return open_part(key, report.public_id, Part.attachment(attachment.public_id), blob)
     except (SealingError, StoreError) as error:
