@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import traceback
 
 from flask import Flask, redirect, render_template, request, url_for
@@ -30,13 +31,24 @@ def status_for(error: BaseException) -> int | None:
     - the request body could not be read (invalid chunked encoding: gunicorn's parse errors, a
       client gone mid-body): 400.
     """
-    if isinstance(error, _DATABASE_GONE):
+    if isinstance(error, _DATABASE_GONE) and _unavailable(error):
         return 503
     if isinstance(error, DataError | ClientDisconnected):
         return 400
     if type(error).__module__.startswith("gunicorn.http"):
         return 400
     return None
+
+
+def _unavailable(error: BaseException) -> bool:
+    """An outage, not a bug: SQLite's OperationalError also says "no such table" (a bug, 500);
+    only a locked or unopenable file is an outage there. PostgreSQL's drivers raise
+    OperationalError for lost connections, refused connections, shutdowns and timeouts."""
+    original = getattr(error, "orig", None)
+    if isinstance(original, sqlite3.Error):
+        message = str(original).lower()
+        return "locked" in message or "unable to open" in message or "disk i/o" in message
+    return True
 
 
 def unavailable_headers() -> dict[str, str]:
