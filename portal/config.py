@@ -83,6 +83,10 @@ class Config:
     # When set, reporter pages carry this as their whole <title>, a neutral icon and neutral
     # paths, so the phone's history does not say "report" or the portal's name.
     neutral_title: str | None = None
+    # `/healthz` answers 503 when the oldest pending outbox row, or the scheduler's last tick, is
+    # older than this many seconds (docs/operations.md).
+    health_max_pending_age: int = 300
+    health_max_tick_age: int = 300
 
     @property
     def jobs_inline(self) -> bool:
@@ -157,6 +161,8 @@ class Config:
             setup_link_hours=_setup_link_hours(env),
             exit_url=_exit_url(env),
             neutral_title=_neutral_title(env),
+            health_max_pending_age=_positive(env, "PORTAL_HEALTH_MAX_PENDING_AGE", 300),
+            health_max_tick_age=_positive(env, "PORTAL_HEALTH_MAX_TICK_AGE", 300),
         )
 
 
@@ -171,6 +177,16 @@ def jobs_tick_seconds(environ: Mapping[str, str] | None = None) -> int:
     if not 5 <= tick <= 3600:
         raise ConfigError("PORTAL_JOBS_TICK_SECONDS must be between 5 and 3600")
     return tick
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    try:
+        value = int(env.get(name, str(default)))
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number of seconds") from None
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1")
+    return value
 
 
 def _setup_link_hours(env: Mapping[str, str]) -> int:

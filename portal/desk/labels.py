@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_babel import gettext
+from flask_babel import format_percent, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,3 +49,31 @@ def assignee_choices(session: Session, desk_id: int) -> list[tuple[str, str]]:
         .order_by(User.display_name)
     ).all()
     return [("", str(gettext("Nobody")))] + [(str(u.id), u.display_name) for u in verifiers]
+
+
+# Bands of an incident's combined weight (noisy-OR of its graded reports), read as a grade. One
+# B2 report (0.64) is "strong"; two C3 reports (0.51) are "moderate"; docs/desk.md.
+WEIGHT_BANDS: tuple[tuple[float, str], ...] = (
+    (0.9, N_("Very strong")),
+    (0.6, N_("Strong")),
+    (0.3, N_("Moderate")),
+    (0.0, N_("Weak")),
+)
+
+
+def weight_grade(weight: float | None) -> str:
+    """ "Strong · 64%": the combined weight as a word and a percentage, never "0.640000"."""
+    if not weight:
+        return str(gettext("No graded evidence yet"))
+    word = next(label for floor, label in WEIGHT_BANDS if weight >= floor)
+    return f"{gettext(word)} · {format_percent(weight, format='#,##0%')}"
+
+
+def cluster_state_label(state: ClusterState) -> str:
+    return str(gettext(CLUSTER_STATE_LABELS[state]))
+
+
+def short_ref(public_id: str) -> str:
+    """The first characters of a public id: enough to tell a desk's reports apart at a glance
+    and to say aloud, while the full id stays in the link."""
+    return public_id[:8]

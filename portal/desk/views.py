@@ -21,19 +21,22 @@ from portal.desk.access_views import add_access_routes
 from portal.desk.forms import (
     AssignForm,
     BulkForm,
-    ClusterStateForm,
     GradeForm,
     NoteForm,
     PriorityForm,
     QuestionForm,
     StatusForm,
 )
+from portal.desk.incident_views import add_incident_routes, filters_from, region_choices
+from portal.desk.incidents import IncidentFilters, incident_list
 from portal.desk.labels import (
-    CLUSTER_STATE_LABELS,
     assignee_choices,
+    cluster_state_label,
     credibility_choices,
     reliability_choices,
+    short_ref,
     status_choices,
+    weight_grade,
 )
 from portal.desk.queue import Assigned, BadCursor, QueueFilters, Sort, queue_page
 from portal.desk.sealed import (
@@ -43,8 +46,13 @@ from portal.desk.sealed import (
     open_attachment_meta,
 )
 from portal.domain.catalogue import INDICATOR_CODES
-from portal.domain.models import Attachment, ClusterState, Desk, IncidentCluster, Report, User
-from portal.domain.workflow import TRANSITIONS, IllegalTransition, ReportStatus
+from portal.domain.models import Attachment, Desk, IncidentCluster, Report, User
+from portal.domain.workflow import (
+    COUNTS_AS_EVIDENCE,
+    TRANSITIONS,
+    IllegalTransition,
+    ReportStatus,
+)
 from portal.keys import grants
 from portal.keys.desks import UnlockedDeskKey, unlock_desk_keys
 from portal.web.errors import error_response
@@ -82,7 +90,11 @@ def _filters() -> QueueFilters:
 
 def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("desk", __name__, url_prefix="/desk")
+    bp.add_app_template_global(weight_grade, "weight_grade")
+    bp.add_app_template_global(short_ref, "short_ref")
+    bp.add_app_template_global(cluster_state_label, "cluster_state_label")
     add_access_routes(bp, config)
+    add_incident_routes(bp)
 
     @bp.errorhandler(service.NotFound)
     def _not_found(_error: service.NotFound) -> tuple[str | dict[str, object], int]:
@@ -149,12 +161,15 @@ def make_blueprint(config: Config) -> Blueprint:
                 abort(400)
         except (IllegalTransition, service.InvalidAction, ValueError):
             db().rollback()
+            clusters.forget_queued_jobs(db())
             flash(
                 gettext("Nothing was changed: the action is not possible for every chosen report."),
                 "error",
             )
             return redirect(url_for("desk.queue"))
+        jobs = clusters.take_queued_jobs(db())
         db().commit()
+        services().dispatcher.dispatch(jobs)
         flash(ngettext("%(num)s report updated.", "%(num)s reports updated.", len(reports)), "info")
         return redirect(url_for("desk.queue"))
 
@@ -183,7 +198,24 @@ def make_blueprint(config: Config) -> Blueprint:
         assign = AssignForm(assignee=str(report.assigned_to_id or ""))
         assign.assignee.choices = assignee_choices(db(), report.desk_id)
         cluster = db().get(IncidentCluster, report.cluster_id) if report.cluster_id else None
+        default = IncidentFilters(
+            indicator=report.primary_indicator, region=report.region, month=report.incident_month
+        )
+        search = filters_from(request.args, default)
         return {
+            "search": search,
+            "incidents": incident_list(
+                db(),
+                [report.desk_id],
+                IncidentFilters(
+                    indicator=search.indicator, region=search.region, month=search.month
+                ),
+                exclude=report.cluster_id,
+                limit=20,
+            ),
+            "region_choices": region_choices(db(), user),
+            "indicators": INDICATOR_CODES,
+            "counted": cluster is not None and cluster.state in clusters.EVIDENCE_STATES,
             "opened": opened,
             "report": report,
             "grade_form": grade,
@@ -201,12 +233,15 @@ def make_blueprint(config: Config) -> Blueprint:
         return redirect(url_for("desk.report", public_id=public_id))
 
     def _done(public_id: str, message: str) -> BaseResponse:
+        jobs = clusters.take_queued_jobs(db())
         db().commit()
+        services().dispatcher.dispatch(jobs)
         flash(message, "info")
         return _back(public_id)
 
     def _refused(public_id: str, message: str) -> BaseResponse:
         db().rollback()
+        clusters.forget_queued_jobs(db())
         flash(message, "error")
         return _back(public_id)
 
@@ -256,7 +291,33 @@ def make_blueprint(config: Config) -> Blueprint:
             return _refused(
                 public_id, gettext("This report cannot move to that status from where it is.")
             )
-        return _done(public_id, gettext("Status changed."))
+        return _done(public_id, _status_sentence(found))
+
+    def _status_sentence(found: Report) -> str:
+        """What the move means for the scorecard: a verification must visibly lead somewhere."""
+        if found.status not in COUNTS_AS_EVIDENCE:
+            return str(gettext("Status changed."))
+        incident = db().get(IncidentCluster, found.cluster_id) if found.cluster_id else None
+        if incident is None:
+            return str(
+                gettext(
+                    "Status changed. A verified report counts on the scorecard only through an "
+                    "incident: start one or join one below."
+                )
+            )
+        if incident.state in clusters.EVIDENCE_STATES:
+            return str(
+                gettext(
+                    "Status changed. Its incident counts on the scorecard with weight %(weight)s.",
+                    weight=weight_grade(incident.weight),
+                )
+            )
+        return str(
+            gettext(
+                "Status changed. Its incident is not verified yet, so it does not count on the "
+                "scorecard: open the incident to verify it."
+            )
+        )
 
     @bp.route("/reports/<public_id>/priority", methods=["POST"])
     def priority(public_id: str) -> BaseResponse:
@@ -305,6 +366,15 @@ def make_blueprint(config: Config) -> Blueprint:
             clusters.new_cluster(db(), user, found)
         elif target == "none":
             clusters.unlink(db(), user, found)
+        elif target == "join":
+            chosen = db().scalar(
+                select(IncidentCluster).where(
+                    IncidentCluster.public_id == request.form.get("incident", "")
+                )
+            )
+            if chosen is None or chosen.desk_id != found.desk_id:
+                return _refused(public_id, gettext("Choose an incident of this report's desk."))
+            clusters.link(db(), user, found, chosen)
         else:
             other = service.report_for(db(), user, request.form.get("with_report", ""))
             if other.cluster_id is None:
@@ -350,38 +420,5 @@ def make_blueprint(config: Config) -> Blueprint:
         )
         response.headers["Cache-Control"] = "no-store"
         return response
-
-    @bp.route("/clusters/<public_id>", methods=["GET", "POST"])
-    def cluster(public_id: str) -> str | BaseResponse:
-        user = _user()
-        found = db().scalar(select(IncidentCluster).where(IncidentCluster.public_id == public_id))
-        if found is None or found.desk_id not in user.desk_ids:
-            abort(404)
-        form = ClusterStateForm(
-            state=found.state.value,
-            mass_casualty=found.mass_casualty,
-            investigation_opened_day=found.investigation_opened_day,
-            harm_acknowledged_day=found.harm_acknowledged_day,
-        )
-        form.state.choices = [(s.value, gettext(CLUSTER_STATE_LABELS[s])) for s in ClusterState]
-        if form.validate_on_submit():
-            outbox_ids = clusters.set_state(
-                db(),
-                user,
-                found,
-                ClusterState(form.state.data),
-                mass_casualty=form.mass_casualty.data,
-                responses=(form.investigation_opened_day.data, form.harm_acknowledged_day.data),
-            )
-            db().commit()
-            services().dispatcher.dispatch(outbox_ids)
-            flash(gettext("Incident verification saved."), "info")
-            return redirect(url_for("desk.cluster", public_id=public_id))
-        members = (
-            db()
-            .scalars(select(Report).where(Report.cluster_id == found.id).order_by(Report.id))
-            .all()
-        )
-        return render_template("desk/cluster.html", cluster=found, members=members, form=form)
 
     return bp

@@ -438,7 +438,8 @@ def test_grading_updates_the_incidents_noisy_or_weight(
     expected = _noisy_or(B2, C3, F6)
     assert expected == pytest.approx(1 - 0.36 * 0.7 * 0.8)  # 0.7984, worked by hand
     assert _cluster(session, desk, "checkpoint").weight == pytest.approx(expected, abs=1e-6)
-    assert f"an incident with weight {round(expected, 6)}" in page
+    # Shown as a grade and a percentage, never as "0.7984".
+    assert "an incident with weight Strong · 80%" in page
     # Regrading one report down lowers the incident's weight at once.
     _grade(desk, "killing", "E5")
     assert _cluster(session, desk, "checkpoint").weight == pytest.approx(
@@ -463,6 +464,13 @@ def test_rejecting_a_graded_report_takes_it_out_of_the_incident_weight(
     assert _cluster(session, desk, "checkpoint").weight == pytest.approx(B2, abs=1e-6)
 
 
+def _verify_report(desk: MyDesks, name: str, grade: str = "B2") -> None:
+    """Grade a report and walk it to Verified, as an incident's verification needs."""
+    _grade(desk, name, grade)
+    for target in ("triaged", "in_review", "verified"):
+        _post(desk, name, "status", {"status": target})
+
+
 def _set_state(desk: MyDesks, cluster: IncidentCluster, state: ClusterState) -> str:
     path = f"/desk/clusters/{cluster.public_id}"
     return follow(
@@ -483,6 +491,7 @@ def test_verifying_an_incident_queues_a_scorecards_stale_job(
     session: Session, desk: MyDesks, incident: IncidentCluster
 ) -> None:
     compact_id = session.scalar(select(Compact.id).where(Compact.country == "IQ"))
+    _verify_report(desk, "checkpoint")
     page = _set_state(desk, incident, ClusterState.UNVERIFIED)
     assert "Incident verification saved." in page
     assert _scoring_jobs(session) == []  # no evidence gained or lost: nothing to rescore
@@ -502,8 +511,8 @@ def test_verifying_an_incident_queues_a_scorecards_stale_job(
 def test_the_scoring_job_is_handed_to_the_queue_after_verifying(
     session: Session, desk: MyDesks, incident: IncidentCluster
 ) -> None:
+    _verify_report(desk, "checkpoint")
     _set_state(desk, incident, ClusterState.VERIFIED)
     [job] = _scoring_jobs(session)
     # Inline without Redis (done at once), handed to rq with Redis (enqueued).
     assert job.state in {OutboxState.DONE, OutboxState.ENQUEUED}
-
