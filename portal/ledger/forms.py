@@ -39,3 +39,15 @@ class CategoryForm(FlaskForm):  # type: ignore[misc]
         choices=[("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")],
     )
     note = StringField(_l("Why this change"), validators=[DataRequired(), Length(max=500)])
+
+
+class ReversalForm(FlaskForm):  # type: ignore[misc]
+    reason = StringField(
+        _l("Why it is reversed"), validators=[DataRequired(), Length(min=10, max=200)]
+    )
+
+
+class LevyRateForm(FlaskForm):  # type: ignore[misc]
+    rate = StringField(_l("Levy rate (0.01 is 1%)"), validators=[DataRequired(), Length(max=20)])
+    effective_from = DateField(_l("In force from"), validators=[InputRequired()])
+    note = StringField(_l("Where it was decided"), validators=[DataRequired(), Length(max=500)])

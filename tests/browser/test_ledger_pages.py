@@ -45,6 +45,8 @@ def test_ledger_pages_fit_a_phone(
     for path in (
         f"/assess/compacts/{books.slug}/assistance?lang={lang}",
         f"/assess/assistance/catalogue?lang={lang}",
+        f"/assess/assistance/levy?lang={lang}",
+        f"/assess/compacts/{books.slug}/assistance/reconciliation?quarter=2026Q1&lang={lang}",
         f"/assess/compacts/{books.slug}?lang={lang}",
     ):
         page.goto(path)
