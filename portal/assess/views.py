@@ -82,6 +82,7 @@ def make_blueprint(config: Config) -> Blueprint:
             "export_kinds": KIND_LABELS,
             # Overrides of the assistance gate are shown where the tier is decided (issue 11).
             "overrides": ledger_queries.overrides(db(), compact, limit=20),
+            "endowment": ledger_queries.endowment_totals(db(), compact),
         }
         if card is not None:
             rtl = direction(current_language()) == "rtl"
