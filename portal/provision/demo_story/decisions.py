@@ -49,7 +49,8 @@ def justification(
             f"{card.recommended_tier}: the out-of-cycle review opened after last quarter's "
             "verified reprisal has not concluded, and the tier stays at 0 until it does."
         )
-    reasons = [f"{period}: {passes} of {len(states)} indicators pass; {decided}"]
+    what = "Annual assessment" if period.is_annual else "Quarterly assessment"
+    reasons = [f"{what} {period}: {passes} of {len(states)} indicators pass; {decided}"]
     if states.get("OA-3") == "FAIL":
         reasons.append(
             "A verified reprisal against a partner organisation fails the OA-3 hurdle; an "

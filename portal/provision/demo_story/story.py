@@ -93,9 +93,9 @@ class _Tally:
         self.env = env
         reports = sum(len(p.reports()) for p in plans.values())
         events = sum(len(p.events()) for p in plans.values())
-        # Submitting, intake and the desk's work per report; two scorings per quarter and
-        # compact; a release per compact.
-        self.total = 2 * reports + events + 2 * periods * len(plans) + len(plans)
+        # Submitting, intake and the desk's work per report; two scorings per quarter (and the
+        # year covered whole) and compact; a release per compact.
+        self.total = 2 * reports + events + 2 * (periods + 1) * len(plans) + len(plans)
         self.done = 0
         self.added = {"reports": 0, "incidents": 0, "scorecards": 0, "decisions": 0, "releases": 0}
 
@@ -185,6 +185,10 @@ def seed_story(env: StoryEnv) -> dict[str, int]:
     _run_pending(env.database)
     for period in quarters:
         _score(env, period, quarters, tally)
+        # The annual assessment of a year the story covers whole, right after its last quarter:
+        # its decision is the tier in force for the next year's quarters from the start.
+        if period.quarter == 4 and all(Period(period.year, n) in quarters for n in (1, 2, 3)):
+            _score(env, Period(period.year), quarters, tally)
     _run_pending(env.database)
     for cast in CASTS:
         with env.database.transaction() as session:
