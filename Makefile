@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 LOCALES := fr ar ckb so ha fil
 export PORTAL_INSTANCE_PATH ?= instance
 
-.PHONY: help run test lint translations compile-translations install install-test browser deployment-tools migrate demo worker clean
+.PHONY: help run test lint translations compile-translations assets install install-test browser deployment-tools migrate demo worker scheduler clean
 
 help:
 	@echo "make run    - install, migrate SQLite, seed demo data (the story in the background), serve on PORTAL_BIND (127.0.0.1:5000)"
@@ -29,8 +29,12 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed compile-translations
-install-test: $(VENV)/.installed-test compile-translations
+install: $(VENV)/.installed compile-translations assets
+install-test: $(VENV)/.installed-test compile-translations assets
+
+# Static files under content-hashed names with brotli and gzip copies (portal/web/assets.py).
+assets: $(VENV)/.installed
+	@$(BIN)/python -m portal.web.assets >/dev/null
 
 compile-translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile --statistics -d translations 2>&1 | grep -v '^compiling' || true
@@ -69,6 +73,9 @@ run: migrate
 
 worker: install
 	$(BIN)/rq worker --url "$${REDIS_URL:?set REDIS_URL}" --logging_level WARNING intake scoring maintenance
+
+scheduler: install
+	REDIS_URL="$${REDIS_URL:?set REDIS_URL}" $(BIN)/python -m portal.jobs.scheduler
 
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \

@@ -15,7 +15,8 @@ Pillow, with camera and GPS EXIF for the sanitiser to strip). Each request opens
 as a proxy in front of gunicorn does by default.
 
 The baselines are measured against the same gunicorn in the same run, half before and half after
-the submissions: GET /healthz (a tiny JSON route doing SELECT 1) and GET /static/css/portal.css.
+the submissions: GET /healthz (a tiny JSON route doing SELECT 1) and the stylesheet
+(GET /static/css/portal.<hash>.css).
 The ratio columns say how many of those requests one submission costs. The whole measurement runs
 twice: with the production Argon2id costs (64 MiB, 3 passes; the receipt wrap costs one derivation
 per submission) and with PORTAL_ARGON2_MEMORY_KIB=8192 PORTAL_ARGON2_ITERATIONS=1, so the
@@ -56,13 +57,15 @@ from pathlib import Path
 from PIL import ExifTags, Image, ImageDraw
 
 from portal.crypto import Argon2Limiter, KdfParams
+from portal.web.assets import load as load_assets
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv's bin/, where flask and gunicorn live
 HOST = "127.0.0.1"  # the only address this bench ever sends to
 REQUEST_TIMEOUT = 60.0
 START_TIMEOUT = 30.0
-STATIC_PATH = "/static/css/portal.css"
+# The stylesheet under its content-hashed name, as pages link it (portal/web/assets.py).
+STATIC_PATH = load_assets().url("css/portal.css")
 REGION = "IQ-BG"  # Baghdad; the compact is the one whose region list holds it
 HAPPENED = "IC-1.checkpoint-money"
 FORCE = "police"

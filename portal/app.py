@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_babel import Babel
-from flask_wtf import CSRFProtect
 from redis import Redis
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -19,12 +18,15 @@ from portal.i18n.templating import install_i18n
 from portal.jobs.outbox import Dispatcher
 from portal.keys.keyring import load_keyring
 from portal.limits import DatabaseCounters, FallbackCounters, RedisCounters
-from portal.paths import ROOT, STATIC, TEMPLATES, TRANSLATIONS
+from portal.paths import ROOT, TEMPLATES, TRANSLATIONS
 from portal.store import FileStore
+from portal.web import assets
 from portal.web.access import install_access_control
 from portal.web.access_log import configure_logging, install_request_logging
+from portal.web.compression import install_compression
+from portal.web.csrf import MaskedCSRFProtect
 from portal.web.errors import install_error_pages
-from portal.web.headers import install_security_headers
+from portal.web.headers import install_security_headers, static_headers
 from portal.web.request import InMemoryUploadRequest
 from portal.web.services import EXTENSION, Services, close_request_session
 
@@ -36,10 +38,17 @@ def create_app(config: Config | None = None) -> Flask:
         "portal",
         root_path=str(ROOT / "portal"),
         template_folder=str(TEMPLATES),
-        static_folder=str(STATIC),
+        # /static/ is answered by WhiteNoise before Flask (portal/web/assets.py).
+        static_folder=None,
         instance_path=str(config.instance_path),
     )
     app.request_class = InMemoryUploadRequest
+    built = assets.load()
+    app.extensions["assets"] = built
+    app.add_template_global(built.url, "asset_url")
+    app.wsgi_app = assets.serve(  # type: ignore[method-assign]
+        app.wsgi_app, built, static_headers(config)
+    )
     if config.proxy_hops:
         # Only the last `proxy_hops` entries are believed: a client's own header is not.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -84,9 +93,10 @@ def create_app(config: Config | None = None) -> Flask:
     # Access is decided before CSRF is checked: who may not use an endpoint learns nothing more
     # than that, whatever they send.
     install_access_control(app)
-    csrf = CSRFProtect(app)
+    csrf = MaskedCSRFProtect(app)
     install_i18n(app)
     install_security_headers(app, config)
+    install_compression(app)
     install_request_logging(app)
     install_error_pages(app)
     app.context_processor(lambda: {"demo_mode": config.demo_mode})
@@ -95,7 +105,7 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-def _register_blueprints(app: Flask, config: Config, csrf: CSRFProtect) -> None:
+def _register_blueprints(app: Flask, config: Config, csrf: MaskedCSRFProtect) -> None:
     from portal.admin.views import make_blueprint as admin
     from portal.api.views import make_blueprint as api
     from portal.assess.views import make_blueprint as assess
@@ -103,10 +113,11 @@ def _register_blueprints(app: Flask, config: Config, csrf: CSRFProtect) -> None:
     from portal.desk.views import make_blueprint as desk
     from portal.health.views import make_blueprint as health
     from portal.home.views import make_blueprint as home
+    from portal.ledger.views import make_blueprint as ledger
     from portal.public.views import make_blueprint as public
     from portal.reporter.views import make_blueprint as reporter
 
-    for make in (home, auth, health, reporter, desk, admin, assess, public):
+    for make in (home, auth, health, reporter, desk, admin, assess, ledger, public):
         app.register_blueprint(make(config))
     # CSRF guards requests a browser sends with the visitor's cookies. The JSON API trusts no
     # cookie (submissions are anonymous; staff endpoints will take tokens in a header), so a

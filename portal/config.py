@@ -74,6 +74,10 @@ class Config:
     export_ttl_hours: int = 72
     # An invitation or password-reset link works once, for this long (docs/security.md).
     setup_link_hours: int = 24
+    # `/healthz` answers 503 when the oldest pending outbox row, or the scheduler's last tick, is
+    # older than this many seconds (docs/operations.md).
+    health_max_pending_age: int = 300
+    health_max_tick_age: int = 300
 
     @property
     def jobs_inline(self) -> bool:
@@ -146,6 +150,8 @@ class Config:
             ),
             export_ttl_hours=int(env.get("PORTAL_EXPORT_TTL_HOURS", "72")),
             setup_link_hours=_setup_link_hours(env),
+            health_max_pending_age=_positive(env, "PORTAL_HEALTH_MAX_PENDING_AGE", 300),
+            health_max_tick_age=_positive(env, "PORTAL_HEALTH_MAX_TICK_AGE", 300),
         )
 
 
@@ -160,6 +166,16 @@ def jobs_tick_seconds(environ: Mapping[str, str] | None = None) -> int:
     if not 5 <= tick <= 3600:
         raise ConfigError("PORTAL_JOBS_TICK_SECONDS must be between 5 and 3600")
     return tick
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    try:
+        value = int(env.get(name, str(default)))
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number of seconds") from None
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1")
+    return value
 
 
 def _setup_link_hours(env: Mapping[str, str]) -> int:

@@ -29,6 +29,7 @@ from portal.domain.models.base import today
 from portal.domain.scoring import PlanRuleError
 from portal.i18n.locale import direction
 from portal.i18n.templating import current_language, indicator_name
+from portal.ledger import queries as ledger_queries
 from portal.web.services import db, services
 
 
@@ -79,6 +80,9 @@ def make_blueprint(config: Config) -> Blueprint:
             "card": card,
             "decision_form": DecisionForm(tier=str(compact.current_tier)),
             "export_kinds": KIND_LABELS,
+            # Overrides of the assistance gate are shown where the tier is decided (issue 11).
+            "overrides": ledger_queries.overrides(db(), compact, limit=20),
+            "endowment": ledger_queries.endowment_totals(db(), compact),
         }
         if card is not None:
             rtl = direction(current_language()) == "rtl"

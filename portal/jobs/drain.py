@@ -12,20 +12,27 @@ attempt): the drain itself succeeds, so rq keeps no failed job either. `/admin/j
 row and its retry enqueues a drain at once; that is a staff action, its time says nothing of a
 reporter's.
 
-One drain per queue runs at a time (a Redis lock, renewed after each row): each row runs once even
-with several intake workers. A drain that dies mid-row leaves that row `pending` (its transaction
+One drain per queue runs at a time (a Redis lock): each row runs once even with several intake
+workers. The lock lives half a tick and a thread of the drain renews it every sixth of a tick, so
+a drain whose worker was killed (SIGKILL, OOM) blocks the queue for at most half a tick and the
+next tick's drain takes over. A drain that dies mid-row leaves that row `pending` (its transaction
 rolls back) for the next one.
+
+A drain that ends with no pending row left in the outbox writes the time to
+`portal:outbox:clear` (a tick time): `/healthz` counts the oldest pending row's age from it, since
+outbox rows carry no time of their own (docs/privacy.md).
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, TypedDict, cast
 
 from redis import Redis
-from redis.exceptions import LockError
+from redis.exceptions import LockError, RedisError
 from rq import Queue
 from sqlalchemy import CursorResult, update
 
@@ -37,15 +44,49 @@ from portal.jobs.runner import _worker_database, _worker_redis, execute
 
 DRAIN_FUNCTION = "portal.jobs.drain.drain_from_worker"
 DRAIN_LOCK_KEY = "portal:outbox:drain:{queue}"
-# A drain killed while holding its lock blocks the next ones for at most this long; a running one
-# renews it after every row.
-DRAIN_LOCK_SECONDS = 300
+CLEAR_KEY = "portal:outbox:clear"
+# rq's timeout of a drain job: longer than its time budget below.
+DRAIN_JOB_TIMEOUT = 300
 # Rows read per batch; a drain reads batches until none is left or its time is up (well inside
 # the job's timeout), and the rest wait for the next tick. 60 to 115 intake jobs a second ran on
 # PostgreSQL here (docs/jobs.md), so one drain takes a backlog of 15,000 reports or more.
 DRAIN_BATCH = 500
 DRAIN_BUDGET_SECONDS = 240
 DAY = 24 * 3600
+
+
+def drain_lock_seconds(tick: int | None = None) -> float:
+    """How long a drain's lock outlives its holder: half a tick (so a killed drain's lock is gone
+    before the next tick's drain asks for it), never under 2 s."""
+    return max(2.0, (jobs_tick_seconds() if tick is None else tick) / 2)
+
+
+class _Heartbeat:
+    """Renews a held lock from a thread while the drain runs, whatever one row takes."""
+
+    def __init__(self, lock: Any, ttl: float) -> None:
+        self.lock, self.ttl = lock, ttl
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="drain-lock", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.ttl / 3):
+            try:
+                self.lock.extend(self.ttl, replace_ttl=True)
+            except LockError:
+                self.lost.set()  # expired and taken by another drain: stop after this row
+                return
+            except RedisError:
+                continue  # Redis blinked; the lock may still hold, try at the next beat
 
 
 @dataclass(frozen=True)
@@ -67,8 +108,11 @@ def drain(
     """Run the pending rows of held `queue`, oldest first, each at most once."""
     if queue not in HELD_QUEUES:
         raise ValueError(f"{queue!r} is not a held queue")
+    ttl = drain_lock_seconds()
     lock = (
-        redis.lock(DRAIN_LOCK_KEY.format(queue=queue), timeout=DRAIN_LOCK_SECONDS, blocking=False)
+        redis.lock(
+            DRAIN_LOCK_KEY.format(queue=queue), timeout=ttl, blocking=False, thread_local=False
+        )
         if redis is not None
         else None
     )
@@ -77,28 +121,35 @@ def drain(
     ran = 0
     deadline = time.monotonic() + budget_seconds
     after = 0
+    heartbeat = _Heartbeat(lock, ttl) if lock is not None else contextlib.nullcontext()
+    clear = False
     try:
-        while time.monotonic() < deadline:
-            with database.transaction() as session:
-                ids = pending_ids(session, batch, queues=[queue], after=after)
-            if not ids:
-                break
-            for outbox_id in ids:
-                if _claim(database, outbox_id):
-                    execute(database, outbox_id)
-                    ran += 1
-                after = outbox_id
-                if lock is not None:
-                    # Taken over after an expiry: another drain owns the queue now; stop here.
-                    lock.extend(DRAIN_LOCK_SECONDS, replace_ttl=True)
-                if time.monotonic() >= deadline:
+        with heartbeat as beating:
+            while time.monotonic() < deadline:
+                with database.transaction() as session:
+                    ids = pending_ids(session, batch, queues=[queue], after=after)
+                if not ids:
+                    with database.transaction() as session:
+                        clear = not pending_ids(session, 1)
                     break
+                for outbox_id in ids:
+                    if isinstance(beating, _Heartbeat) and beating.lost.is_set():
+                        raise LockError("the drain lock was taken over")
+                    if _claim(database, outbox_id):
+                        execute(database, outbox_id)
+                        ran += 1
+                    after = outbox_id
+                    if time.monotonic() >= deadline:
+                        break
     except LockError:
         lock = None
     finally:
         if lock is not None:
-            with contextlib.suppress(LockError):
+            with contextlib.suppress(LockError, RedisError):
                 lock.release()
+    if clear and redis is not None:
+        with contextlib.suppress(RedisError):
+            redis.set(CLEAR_KEY, f"{time.time():.3f}")
     return Drained(ran=ran)
 
 
@@ -129,7 +180,7 @@ class DrainJobOptions(TypedDict):
 def drain_job_options(tick: int) -> DrainJobOptions:
     """rq options of a drain job, the same from the scheduler and from `enqueue_drain`."""
     return DrainJobOptions(
-        job_timeout=DRAIN_LOCK_SECONDS,
+        job_timeout=DRAIN_JOB_TIMEOUT,
         # Waiting longer than two ticks, it is stale: the next tick brings another.
         ttl=2 * tick,
         result_ttl=0,

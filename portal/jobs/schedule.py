@@ -3,7 +3,7 @@
 Run one scheduler next to the workers; it only enqueues, the workers run:
 
     rq worker --url "$REDIS_URL" intake scoring maintenance
-    rq cron --url "$REDIS_URL" portal.jobs.schedule
+    python -m portal.jobs.scheduler     # rq's cron loop on this module, surviving Redis losses
 
 Both processes need the portal's environment (DATABASE_URL, PORTAL_INSTANCE_PATH, SECRET_KEY, …):
 the scheduled functions build what they need from `Config.from_env()` when a worker runs them.

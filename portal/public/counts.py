@@ -7,15 +7,15 @@ an incident would itself say "at least one", which is exactly what suppression h
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.assess.periods import Period, quarter_of
 from portal.domain.disclosure import ALL_INDICATORS, CountTable, ReleaseKey
-from portal.domain.models import ClusterState, Compact, IncidentCluster
+from portal.domain.models import ClusterState, Compact, IncidentCluster, Report
 from portal.i18n.places import regions
 
 # Not an ISO 3166-2 code, so it can never collide with a real region.
@@ -40,27 +40,57 @@ def release_key(compact: Compact, quarters: tuple[Period, ...]) -> ReleaseKey:
 
 
 def exact_table(session: Session, compact: Compact, quarters: tuple[Period, ...]) -> CountTable:
-    """Each incident (cluster) once, in the quarter of its incident month."""
+    """Each incident (cluster) once, in the quarter of its incident month, with the distinct
+    sources behind each cell for the k ≥ 5 contributors rule (`contributor_key`)."""
     key = release_key(compact, quarters)
     rows = session.execute(
-        select(IncidentCluster.region, IncidentCluster.incident_month, func.count())
+        select(
+            IncidentCluster.id,
+            IncidentCluster.region,
+            IncidentCluster.incident_month,
+            Report.id,
+            Report.organisation_id,
+        )
+        .outerjoin(Report, Report.cluster_id == IncidentCluster.id)
         .where(
             IncidentCluster.compact_id == compact.id,
             IncidentCluster.state.in_(COUNTED_STATES),
             IncidentCluster.incident_month >= quarters[0].first_month,
             IncidentCluster.incident_month <= quarters[-1].last_month,
         )
-        .group_by(IncidentCluster.region, IncidentCluster.incident_month)
     ).all()
     known = set(key.regions)
-    counts: Counter[tuple[str, str]] = Counter()
-    for region, month, n in rows:
-        row = region if region in known else UNKNOWN_REGION
-        counts[row, str(quarter_of(month))] += int(n)
+    incidents: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
+    sources: defaultdict[tuple[str, str], set[tuple[str, int]]] = defaultdict(set)
+    for cluster_id, region, month, report_id, organisation_id in rows:
+        cell = (region if region in known else UNKNOWN_REGION, str(quarter_of(month)))
+        incidents[cell].add(cluster_id)
+        sources[cell].add(contributor_key(cluster_id, report_id, organisation_id))
     return CountTable(
         compact_id=key.compact_id,
         scope=key.scope,
         regions=key.regions,
         quarters=key.quarters,
-        counts=tuple(tuple(counts[r, q] for q in key.quarters) for r in key.regions),
+        counts=tuple(tuple(len(incidents[r, q]) for q in key.quarters) for r in key.regions),
+        contributors=tuple(
+            tuple(len(sources[r, q]) for q in key.quarters) for r in key.regions
+        ),
     )
+
+
+def contributor_key(
+    cluster_id: int, report_id: int | None, organisation_id: int | None
+) -> tuple[str, int]:
+    """Who stands behind one report of an incident, for the k ≥ 5 rule.
+
+    A partner organisation is one contributor however many reports it files: a figure made of
+    one organisation's reports tells everyone what that organisation saw. A report without an
+    organisation is its own contributor (reporters are anonymous, so two reports cannot be tied
+    to one person). An incident whose reports are gone (retention) still stands for someone:
+    it counts as one contributor.
+    """
+    if organisation_id is not None:
+        return ("organisation", organisation_id)
+    if report_id is not None:
+        return ("report", report_id)
+    return ("incident", cluster_id)

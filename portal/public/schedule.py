@@ -83,6 +83,37 @@ class ReleaseSchedule:
             _quarter(i) for i in range(max(first, point - self.window + 1), min(point, last) + 1)
         )
 
+    def scheduled_windows(
+        self, start_day: dt.date, end_day: dt.date
+    ) -> tuple[tuple[dt.date, tuple[Period, ...]], ...]:
+        """Every scheduled release of a compact's life, in order: the day after which it falls
+        due, and the quarters it covers."""
+        first, last = _index(quarter_of(start_day)), _index(quarter_of(end_day))
+        windows = []
+        point = self._point_at_or_after(first)
+        while point <= self._point_at_or_after(last):
+            span = range(max(first, point - self.window + 1), min(point, last) + 1)
+            quarters = tuple(_quarter(i) for i in span)
+            windows.append((_quarter(point).end_day, quarters))
+            point += self.every
+        return tuple(windows)
+
+    def reserved(self, start_day: dt.date, end_day: dt.date, today: dt.date) -> dict[str, Decimal]:
+        """ε each quarter keeps for its scheduled releases not due yet.
+
+        An extra release (`--again`) may only spend what is left after this reservation, so it
+        never takes the budget a later scheduled release of the same quarter was planned with
+        (issue 10, point 7). Releases already due are not reserved for: the one due now is made
+        or cached, and an older one that was skipped will never be made."""
+        kept: dict[str, Decimal] = {}
+        for due_after, quarters in self.scheduled_windows(start_day, end_day):
+            if due_after < today:
+                continue
+            for quarter in quarters:
+                name = str(quarter)
+                kept[name] = kept.get(name, Decimal(0)) + self.epsilon_per_release
+        return kept
+
     def next_release_after(
         self, start_day: dt.date, end_day: dt.date, today: dt.date
     ) -> dt.date | None:

@@ -146,8 +146,10 @@ def release(
     if cached is not None and not again:
         return _shown(Outcome.CACHED, cached, releases)
 
-    # Checked before the suppression search, so a refused release costs no solver time.
-    refused = _refusal(schedule, rows, key)
+    # Checked before the suppression search, so a refused release costs no solver time. An
+    # extra release may not touch the ε kept for scheduled releases still to come.
+    reserved = schedule.reserved(compact.start_day, compact.end_day, today) if again else None
+    refused = _refusal(schedule, rows, key, reserved)
     if refused is not None:
         shown = cached if cached is not None and not cached.withheld else latest_table(releases)
         due_withheld = cached is not None and cached.withheld
@@ -212,7 +214,10 @@ def release(
 
 
 def _refusal(
-    schedule: ReleaseSchedule, rows: list[PrivacyBudgetSpend], key: ReleaseKey
+    schedule: ReleaseSchedule,
+    rows: list[PrivacyBudgetSpend],
+    key: ReleaseKey,
+    reserved: dict[str, Decimal] | None = None,
 ) -> BudgetExhausted | None:
     try:
         charge(
@@ -222,6 +227,7 @@ def _refusal(
             quarters=key.quarters,
             epsilon=schedule.epsilon_per_release,
             release_id="not-yet-drawn",
+            reserved=reserved,
         )
     except BudgetExhausted as refused:
         return refused

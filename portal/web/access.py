@@ -50,8 +50,9 @@ API_COMPACTS = _read_api("compacts:read")
 API_SCORECARDS = _read_api("scorecards:read")
 API_EXPORTS = _read_api("exports:read")
 
+# `/static/` never reaches this table: WhiteNoise answers it before Flask, with the versioned
+# stylesheet anyone may fetch (portal/web/assets.py).
 ACCESS: dict[str, Rule] = {
-    "static": PUBLIC,
     "home.landing": PUBLIC,
     "home.about_safety": PUBLIC,
     "health.healthz": PUBLIC,
@@ -107,6 +108,28 @@ ACCESS: dict[str, Rule] = {
     "assess.request_export": ASSESSING,
     "assess.export": ASSESSING,
     "assess.download_export": ASSESSING,
+    # The assistance ledger (issue 11): disbursements and overrides are for assessors and
+    # admins only (the service lets only assessors authorise an override); the catalogue is
+    # read by both and changed by admins.
+    "ledger.assistance": ASSESSING,
+    "ledger.record_disbursement": ASSESSING,
+    "ledger.catalogue": ASSESSING,
+    "ledger.change_catalogue": ADMIN,
+    "ledger.reverse": ASSESSING,
+    "ledger.reconciliation": ASSESSING,
+    "ledger.reconciliation_csv": ASSESSING,
+    "ledger.reconciliation_json": ASSESSING,
+    "ledger.levy_rates": ASSESSING,
+    "ledger.add_levy_rate": ADMIN,
+    # Grants are reviewed, and the vetting list changed, by assessors (audit-logged).
+    "ledger.grants": ASSESSING,
+    "ledger.propose_grant": ASSESSING,
+    "ledger.review_grant": ASSESSOR,
+    "ledger.pay_grant": ASSESSING,
+    "ledger.vetting": ASSESSING,
+    "ledger.refresh_vetting": ASSESSING,
+    "ledger.identify_unit": ASSESSOR,
+    "ledger.clear_unit": ASSESSOR,
     "desk.queue": VERIFIER,
     "desk.bulk": VERIFIER,
     "desk.report": VERIFIER,
@@ -120,6 +143,10 @@ ACCESS: dict[str, Rule] = {
     "desk.cluster_link": VERIFIER,
     "desk.attachment": VERIFIER,
     "desk.cluster": VERIFIER,
+    "desk.incidents": VERIFIER,
+    "desk.cluster_join": VERIFIER,
+    "desk.cluster_split": VERIFIER,
+    "desk.cluster_merge": VERIFIER,
     "desk.access": KEY_HOLDERS,
     "desk.grant_access": KEY_HOLDERS,
     "admin.index": ADMIN,

@@ -6,7 +6,10 @@ never talk to a third party, and an injected script must have nowhere to run or 
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from collections.abc import MutableMapping
+from typing import Any
+
+from flask import Flask, Response
 
 from portal.config import Config
 
@@ -20,24 +23,48 @@ CSP = "; ".join(
         "base-uri 'none'",
     ]
 )
+PERMISSIONS = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def security_headers(config: Config) -> list[tuple[str, str]]:
+    """The headers every response carries, pages and static files alike: built once."""
+    headers = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+        ("Permissions-Policy", PERMISSIONS),
+    ]
+    if config.behind_tls:
+        headers.append(("Strict-Transport-Security", HSTS))
+    return headers
+
+
+def static_headers(config: Config) -> Any:
+    """For WhiteNoise's `add_headers_function`: the same headers on the versioned assets, which
+    alone may be cached (portal/web/assets.py sets their Cache-Control)."""
+    fixed = [("Content-Security-Policy", CSP), *security_headers(config)]
+
+    def add(headers: MutableMapping[str, str], _path: str, _url: str) -> None:
+        for name, value in fixed:
+            headers[name] = value
+
+    return add
 
 
 def install_security_headers(app: Flask, config: Config) -> None:
+    fixed = security_headers(config)
+
     @app.after_request
     def _headers(response: Response) -> Response:
         h = response.headers
         h.setdefault("Content-Security-Policy", CSP)
-        h["X-Content-Type-Options"] = "nosniff"
-        h["Referrer-Policy"] = "no-referrer"
-        h["X-Frame-Options"] = "DENY"
-        h["Cross-Origin-Opener-Policy"] = "same-origin"
-        h["Cross-Origin-Resource-Policy"] = "same-origin"
-        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-        if config.behind_tls:
-            h["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        for name, value in fixed:
+            h[name] = value
         # Pages may show report content or who is signed in; a seized phone's cache must hold
-        # nothing. Only the versioned static assets may be cached.
-        if request.endpoint != "static":
-            h["Cache-Control"] = "no-store"
-            h["Pragma"] = "no-cache"
+        # nothing. Only the versioned static assets (served before Flask) may be cached.
+        h["Cache-Control"] = "no-store"
+        h["Pragma"] = "no-cache"
         return response

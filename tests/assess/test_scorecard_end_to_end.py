@@ -56,6 +56,12 @@ def _verify_on_desk(client, public_id: str) -> None:  # type: ignore[no-untyped-
         ).status_code
         == 302
     )
+    # An incident is verified only on a verified report (issue 10.5).
+    for target in ("triaged", "in_review", "verified"):
+        assert (
+            client.post(f"{page}/status", data={"csrf_token": token, "status": target}).status_code
+            == 302
+        )
     assert (
         client.post(f"{page}/cluster", data={"csrf_token": token, "cluster": "new"}).status_code
         == 302
@@ -118,6 +124,6 @@ def test_verifying_grave_violations_moves_the_scorecard_and_it_recomputes_identi
     again = compute_scorecard(session, compact, YEAR)
     assert again.id == after.id
     assert session.scalar(select(Report).where(Report.public_id == ids[0])) is not None
-    assert session.scalar(
-        select(Scorecard).where(Scorecard.id == before.id)
-    ).stale, "the scorecard computed before the evidence changed is marked stale"
+    assert session.scalar(select(Scorecard).where(Scorecard.id == before.id)).stale, (
+        "the scorecard computed before the evidence changed is marked stale"
+    )

@@ -70,6 +70,10 @@ def test_first_view_releases_once_and_later_views_spend_nothing(
 def test_a_release_past_the_cap_is_refused_and_the_page_keeps_the_last_one(
     app: Flask, seeded: Compact, session: Session
 ) -> None:
+    # The compact ends with 2026, so no scheduled release will come back to its quarters and
+    # their second half of the cap is free for one extra release.
+    seeded.end_day = dt.date(2026, 12, 31)
+    session.commit()
     client = app.test_client()
     first = counts_table(_view(client))
 
@@ -126,18 +130,23 @@ def test_scheduled_releases_over_the_years_never_pass_the_cap(
     assert "Jan\u2009–\u2009Mar 2027 to Oct\u2009–\u2009Dec 2027" in page
 
 
-def test_a_window_whose_budget_is_spent_shows_the_last_release_with_a_note(
+def test_an_extra_release_never_takes_the_budget_of_the_next_scheduled_one(
     app: Flask, seeded: Compact, session: Session, clock: Clock
 ) -> None:
+    # Issue 10, point 7: `--again` on the 2026 window used to spend 2026-Q3 and Q4's second
+    # half-cap, and the scheduled mid-2027 release covering them was then refused.
     client = app.test_client()
     _view(client)
-    assert _cli(app, "release", "--compact", "iq-2026", "--again")[0] == 0
-    shown = counts_table(_view(client))
-    clock.day = dt.date(2027, 7, 1)  # the next window reuses 2026-Q3 and Q4, now spent
+    code, output = _cli(app, "release", "--compact", "iq-2026", "--again")
+    assert code != 0 and "kept for scheduled releases" in output, output
+    assert len(spends(session, seeded)) == 4  # nothing spent
+    clock.day = dt.date(2027, 7, 1)  # the next scheduled window: 2026-Q3 to 2027-Q2
     page = _view(client)
-    assert "the privacy budget for those quarters is used up" in page
-    assert counts_table(page) == shown
+    assert "the privacy budget for those quarters is used up" not in page
     assert len(spends(session, seeded)) == 8
+    spent = spent_per_quarter(session, seeded)
+    assert spent["2026-Q3"] == spent["2026-Q4"] == Decimal("1.0")
+    assert spent["2027-Q1"] == Decimal("0.5")
 
 
 def test_nothing_is_released_before_the_first_release_date(
@@ -171,6 +180,8 @@ def test_an_unprotectable_table_is_not_shown_and_says_why(
 def test_two_releases_at_once_cannot_overspend(
     app: Flask, seeded: Compact, session: Session
 ) -> None:
+    seeded.end_day = dt.date(2026, 12, 31)  # no later window keeps budget for these quarters
+    session.commit()
     _view(app.test_client())  # 0.5 of 1.0 spent on each quarter: room for one more release
     database = app.extensions[EXTENSION].database
     settings = public_settings(app)

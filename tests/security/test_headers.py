@@ -58,7 +58,10 @@ def test_every_page_has_the_security_headers(app: Flask, personas: list[Persona]
 
 
 def test_stylesheet_references_no_other_origin(app: Flask) -> None:
-    css = app.test_client().get("/static/css/portal.css").get_data(as_text=True)
+    page = app.test_client().get("/").get_data(as_text=True)
+    found = re.search(r'<link rel="stylesheet" href="(/static/[^"]+)"', page)
+    assert found
+    css = app.test_client().get(found.group(1)).get_data(as_text=True)
     assert "url(" not in css and "@import" not in css
 
 

@@ -14,7 +14,7 @@ Pure logic; persistence is the service's. The contract for whoever stores it:
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -47,12 +47,20 @@ class BudgetExhausted(Exception):
     """The release would take a quarter past its ε cap; nothing was spent."""
 
     def __init__(
-        self, compact_id: str, quarter: str, spent: Decimal, requested: Decimal, cap: Decimal
+        self,
+        compact_id: str,
+        quarter: str,
+        spent: Decimal,
+        requested: Decimal,
+        cap: Decimal,
+        reserved: Decimal = Decimal(0),
     ) -> None:
+        kept = f", {reserved} kept for scheduled releases" if reserved else ""
         super().__init__(
-            f"compact {compact_id}, quarter {quarter}: {spent} of {cap} ε spent, "
+            f"compact {compact_id}, quarter {quarter}: {spent} of {cap} ε spent{kept}, "
             f"{requested} more requested"
         )
+        self.reserved = reserved
         self.compact_id = compact_id
         self.quarter = quarter
         self.spent = spent
@@ -84,8 +92,12 @@ def charge(
     epsilon: Decimal,
     release_id: str,
     mechanism: str = DISCRETE_LAPLACE,
+    reserved: Mapping[str, Decimal] | None = None,
 ) -> tuple[BudgetEntry, ...]:
-    """The rows to record for spending ε on each quarter, or BudgetExhausted if any overflows."""
+    """The rows to record for spending ε on each quarter, or BudgetExhausted if any overflows.
+
+    `reserved` is ε per quarter that must stay unspent (kept for scheduled releases still to
+    come); an extra release is charged as if it were already spent."""
     if not (epsilon.is_finite() and epsilon > 0):
         raise ValueError("ε must be a positive finite decimal")
     if not release_id:
@@ -100,8 +112,9 @@ def charge(
     )
     for entry in entries:
         already = spent.get(entry.quarter, Decimal(0))
-        if already + epsilon > policy.epsilon_per_quarter:
+        kept = (reserved or {}).get(entry.quarter, Decimal(0))
+        if already + kept + epsilon > policy.epsilon_per_quarter:
             raise BudgetExhausted(
-                compact_id, entry.quarter, already, epsilon, policy.epsilon_per_quarter
+                compact_id, entry.quarter, already, epsilon, policy.epsilon_per_quarter, kept
             )
     return entries

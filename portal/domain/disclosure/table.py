@@ -27,7 +27,8 @@ class CountTable:
 
     `contributors` is optional: the number of distinct contributors behind each cell in
     whatever unit the caller can count (reporting organisations, sources), for the k ≥ 5 rule.
-    Left out, each incident is its own contributor, so k equals the count.
+    Left out, each incident is its own contributor, so k equals the count. The public pages
+    pass the distinct sources of the cell's reports (`portal.public.counts`).
     """
 
     compact_id: str
@@ -49,9 +50,10 @@ class CountTable:
             _check_grid(self.contributors, len(self.regions), len(self.quarters), "contributors")
             for count_row, k_row in zip(self.counts, self.contributors, strict=True):
                 for count, k in zip(count_row, k_row, strict=True):
-                    # Every contributor adds at least one incident, and a non-empty cell has one.
-                    if k > count or (count > 0 and k == 0):
-                        raise ValueError("contributors must lie between 1 and the count")
+                    # A non-empty cell has a contributor, an empty one none. One incident can
+                    # have several (its reports' sources), so k may exceed the count.
+                    if (count > 0) != (k > 0):
+                        raise ValueError("a cell has contributors exactly when it has incidents")
 
     @property
     def key(self) -> ReleaseKey:

@@ -20,6 +20,16 @@ from portal.domain.models.compacts import (
 from portal.domain.models.exports import DataExport, ExportFormat, ExportKind, ExportState
 from portal.domain.models.indicators import IndicatorDefinition
 from portal.domain.models.keys import DeskKey, DeskKeyWrap, DeskMatchKey, KeyRotation
+from portal.domain.models.ledger import (
+    AssistanceCatalogue,
+    AssistanceOverride,
+    Disbursement,
+    LedgerBook,
+    LedgerEntry,
+    LevyRate,
+    ReformGrant,
+    UnitFlag,
+)
 from portal.domain.models.member_lists import MemberReportList
 from portal.domain.models.monitoring import (
     DisruptionKind,
@@ -56,6 +66,8 @@ from portal.domain.models.sign_in import KnownDevice, SetupLink, SetupPurpose
 __all__ = [
     "ApiToken",
     "AssessorDatum",
+    "AssistanceCatalogue",
+    "AssistanceOverride",
     "Attachment",
     "AttachmentKind",
     "AuditEvent",
@@ -72,6 +84,7 @@ __all__ = [
     "DeskKeyWrap",
     "DeskMatchKey",
     "DeskMembership",
+    "Disbursement",
     "DisruptionKind",
     "ExportFormat",
     "ExportKind",
@@ -81,6 +94,9 @@ __all__ = [
     "KeyHolder",
     "KeyRotation",
     "KnownDevice",
+    "LedgerBook",
+    "LedgerEntry",
+    "LevyRate",
     "MemberReportList",
     "Message",
     "MessageDirection",
@@ -93,6 +109,7 @@ __all__ = [
     "PlanIndicator",
     "PrivacyBudgetSpend",
     "ReceiptLookupScheme",
+    "ReformGrant",
     "Report",
     "ReportIndicator",
     "ReportKeyWrap",
@@ -106,6 +123,7 @@ __all__ = [
     "StagedBlob",
     "ThrottleCounter",
     "TierDecision",
+    "UnitFlag",
     "User",
     "UserRole",
     "VerifierNote",

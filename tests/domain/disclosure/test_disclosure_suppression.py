@@ -158,7 +158,15 @@ def test_malformed_tables_are_rejected(
         CountTable("compact-1", "HR-1", regions, quarters, counts)
 
 
-@pytest.mark.parametrize("contributors", [((6,),), ((0,),)])
-def test_contributors_must_fit_the_count(contributors: tuple[tuple[int, ...], ...]) -> None:
+@pytest.mark.parametrize("counts,contributors", [(((5,),), ((0,),)), (((0,),), ((2,),))])
+def test_contributors_must_fit_the_count(
+    counts: tuple[tuple[int, ...], ...], contributors: tuple[tuple[int, ...], ...]
+) -> None:
     with pytest.raises(ValueError):
-        CountTable("compact-1", "HR-1", ("a",), ("2026Q1",), ((5,),), contributors)
+        CountTable("compact-1", "HR-1", ("a",), ("2026Q1",), counts, contributors)
+
+
+def test_an_incident_may_have_more_contributors_than_one() -> None:
+    # Several organisations reporting one incident: more sources than incidents is fine.
+    table = CountTable("compact-1", "HR-1", ("a",), ("2026Q1",), ((5,),), ((6,),))
+    assert table.contributors == ((6,),)
