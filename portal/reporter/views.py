@@ -174,6 +174,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 files_lost = True
             else:
                 services().dispatcher.dispatch(receipted.outbox_ids)
+                assert receipted.receipt is not None  # the form always asks for one
                 digits = receipted.receipt.display().split()
                 return render_template("reporter/receipt.html", receipt_groups=digits)
         elif request.method == "POST":

@@ -52,7 +52,7 @@ def _reporter_session(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def personas(app: Flask, make_user) -> Iterator[list[Persona]]:  # type: ignore[no-untyped-def]
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     people = {
         "verifier of desk A": ("a@example.org", (Role.VERIFIER,), ("IQ",)),
         "verifier of desk B": ("b@example.org", (Role.VERIFIER,), ("SO",)),
