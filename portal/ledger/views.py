@@ -29,6 +29,7 @@ from portal.ledger.catalogue import (
     current_catalogue,
 )
 from portal.ledger.forms import CategoryForm, DisbursementForm, LevyRateForm, ReversalForm
+from portal.ledger.grant_views import register_grant_pages
 from portal.ledger.money import MAX_AMOUNT, BadAmount, parse_amount, parse_rate
 from portal.ledger.reconcile import BadQuarter, Quarter, reconcile
 from portal.web.services import db
@@ -302,4 +303,5 @@ def make_blueprint(config: Config) -> Blueprint:
         flash(gettext("Catalogue version %(version)s saved.", version=created.version), "info")
         return redirect(url_for("ledger.catalogue"))
 
+    register_grant_pages(bp, _compact, _user, _message)
     return bp
