@@ -21,7 +21,7 @@ from werkzeug.test import EnvironBuilder
 from portal.auth.api_tokens import SCOPES, issue_token
 from portal.domain.models import Compact, DataExport, ExportState, Role, User
 from portal.web.services import EXTENSION
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, form_token
 from tests.desk.conftest import SignedIn
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -75,11 +75,11 @@ def test_nul_in_a_query_parameter(signed_in: SignedIn) -> None:
 
 def test_a_multipart_part_without_a_name(demo: Flask) -> None:
     client = demo.test_client()
-    token = csrf_token(client, "/report/new")
+    ((name, token),) = form_token(client, "/report/new").items()
     boundary = "xyzzy"
     body = (
         f"--{boundary}\r\n"
-        'Content-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        f'Content-Disposition: form-data; name="{name}"\r\n\r\n'
         f"{token}\r\n"
         f"--{boundary}\r\n"
         "Content-Disposition: form-data\r\n\r\n"
@@ -235,10 +235,10 @@ def test_an_export_job_that_cannot_be_built_is_marked_failed_with_a_reason(
 
 def test_web_form_refuses_thousands_of_repeated_happened_values(demo: Flask) -> None:
     client = demo.test_client()
-    token = csrf_token(client, "/report/new")
+    token = form_token(client, "/report/new")
     # As a form: refused, with the reason next to the field (the API says the same, 422).
     answer = client.post(
-        "/report/new", data={"csrf_token": token, "happened": ["HR-1.torture"] * 10_000}
+        "/report/new", data={**token, "happened": ["HR-1.torture"] * 10_000}
     )
     page = answer.get_data(as_text=True)
     assert answer.status_code == 400 and 'class="receipt"' not in page
@@ -246,7 +246,7 @@ def test_web_form_refuses_thousands_of_repeated_happened_values(demo: Flask) -> 
     # As multipart, 10,000 parts are over the parts limit: 413 before anything is parsed.
     answer = client.post(
         "/report/new",
-        data={"csrf_token": token, "happened": ["HR-1.torture"] * 10_000},
+        data={**token, "happened": ["HR-1.torture"] * 10_000},
         content_type="multipart/form-data",
     )
     assert answer.status_code == 413

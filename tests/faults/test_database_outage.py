@@ -15,7 +15,7 @@ from flask import Flask
 from portal import create_app
 from portal.cli.database import alembic_config
 from portal.config import Config
-from tests.conftest import csrf_token
+from tests.conftest import form_token
 from tests.jobs.conftest import compact_on_page, torture_report
 from tests.private_servers import PrivatePostgres
 
@@ -64,13 +64,13 @@ def test_a_database_outage_is_a_503_that_says_nothing_was_saved(
     compact = compact_on_page(client)
     listed = client.get("/api/v1/reference").get_json()["compacts"]
     api_compact = next(c["id"] for c in listed if c["country"] == "IQ")
-    token = csrf_token(client, "/report/new")
+    token = form_token(client, "/report/new")
     assert client.get("/healthz").status_code == 200
     before = client.post("/api/v1/reports", json=_api_report(api_compact))
     assert before.status_code == 201, before.get_json()
     postgres.stop("immediate")
     try:
-        web = client.post("/report/new", data={"csrf_token": token, **torture_report(compact)})
+        web = client.post("/report/new", data={**token, **torture_report(compact)})
         assert web.status_code == 503
         assert web.headers["Retry-After"] == "60"
         assert NOT_SAVED in web.get_data(as_text=True)
@@ -84,7 +84,7 @@ def test_a_database_outage_is_a_503_that_says_nothing_was_saved(
         assert health.status_code == 503
         assert health.get_json()["database"] == "unreachable"
         french = client.post(
-            "/report/new?lang=fr", data={"csrf_token": token, **torture_report(compact)}
+            "/report/new?lang=fr", data={**token, **torture_report(compact)}
         )
         assert french.status_code == 503
         assert "Rien n’a été enregistré" in french.get_data(as_text=True)
