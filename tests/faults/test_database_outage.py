@@ -83,9 +83,7 @@ def test_a_database_outage_is_a_503_that_says_nothing_was_saved(
         health = client.get("/healthz")
         assert health.status_code == 503
         assert health.get_json()["database"] == "unreachable"
-        french = client.post(
-            "/report/new?lang=fr", data={**token, **torture_report(compact)}
-        )
+        french = client.post("/report/new?lang=fr", data={**token, **torture_report(compact)})
         assert french.status_code == 503
         assert "Rien n’a été enregistré" in french.get_data(as_text=True)
         client.get("/?lang=en")
