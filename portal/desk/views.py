@@ -30,14 +30,19 @@ from portal.desk.forms import (
 from portal.desk.incident_views import add_incident_routes, filters_from, region_choices
 from portal.desk.incidents import IncidentFilters, incident_list
 from portal.desk.labels import (
+    OPEN_STATES,
     assignee_choices,
+    bulk_assignees,
+    bulk_moves,
     cluster_state_label,
     credibility_choices,
+    desk_verifiers,
     reliability_choices,
     short_ref,
     status_choices,
     weight_grade,
 )
+from portal.desk.previews import attachment_counts, previews
 from portal.desk.queue import Assigned, BadCursor, QueueFilters, Sort, queue_page
 from portal.desk.sealed import (
     CannotOpen,
@@ -72,6 +77,9 @@ def _filters() -> QueueFilters:
     args = request.args
     known = {s.value for s in ReportStatus}
     statuses = tuple(ReportStatus(s) for s in args.getlist("status") if s in known)
+    if not statuses and args.get("closed") != "1":
+        # Open work by default; finished reports are one filter away.
+        statuses = OPEN_STATES
     try:
         assigned = Assigned(args.get("assigned", "any"))
     except ValueError:
@@ -120,6 +128,12 @@ def make_blueprint(config: Config) -> Blueprint:
             abort(400)
         desks = db().scalars(select(Desk).where(Desk.id.in_(user.desk_ids))).all()
         bulk = BulkForm()
+        try:
+            unlocked = _unlocked()
+        except PersonalKeyLocked:
+            unlocked = {}
+        shown = previews(db(), user, page.reports, unlocked)
+        db().commit()  # the preview's audit event
         next_url = None
         if page.next_cursor:
             keep = [(k, v) for k, v in request.args.items(multi=True) if k != "after"]
@@ -131,9 +145,14 @@ def make_blueprint(config: Config) -> Blueprint:
             desks=desks,
             bulk=bulk,
             statuses=list(ReportStatus),
+            open_states=OPEN_STATES,
             indicators=INDICATOR_CODES,
             args=request.args,
             user=user,
+            previews=shown,
+            files=attachment_counts(db(), page.reports),
+            bulk_moves=bulk_moves(page.reports),
+            bulk_assignees=bulk_assignees(db(), page.reports, user),
             # Visible to both sides: key holders see who waits, on the page they work on.
             waiting_access=len(grants.waiting_for(db(), user)),
         )
@@ -156,6 +175,18 @@ def make_blueprint(config: Config) -> Blueprint:
                 service.bulk_assign(db(), user, reports, None)
             elif action.startswith("assign:"):
                 assignee = db().get(User, int(action[7:]))
+                allowed = {u.id for u in desk_verifiers(db(), {r.desk_id for r in reports})}
+                if assignee is None or assignee.id not in allowed:
+                    # Never silently "nobody": say why nothing changed.
+                    db().rollback()
+                    flash(
+                        gettext(
+                            "Nothing was changed: that person does not work at the desk of "
+                            "every chosen report."
+                        ),
+                        "error",
+                    )
+                    return redirect(url_for("desk.queue"))
                 service.bulk_assign(db(), user, reports, assignee)
             else:
                 abort(400)
@@ -191,8 +222,9 @@ def make_blueprint(config: Config) -> Blueprint:
         grade = GradeForm(
             reliability=report.source_reliability, credibility=report.information_credibility
         )
-        grade.reliability.choices = reliability_choices()
-        grade.credibility.choices = credibility_choices()
+        # Boxes start empty on an ungraded report: one careless click must not save "A1".
+        grade.reliability.choices = [("", gettext("Choose a grade")), *reliability_choices()]
+        grade.credibility.choices = [("", gettext("Choose a grade")), *credibility_choices()]
         status = StatusForm()
         status.status.choices = status_choices(TRANSITIONS[report.status])
         assign = AssignForm(assignee=str(report.assigned_to_id or ""))
@@ -271,9 +303,9 @@ def make_blueprint(config: Config) -> Blueprint:
         user = _user()
         found = service.report_for(db(), user, public_id)
         form = GradeForm()
-        form.reliability.choices = reliability_choices()
-        form.credibility.choices = credibility_choices()
-        if not form.validate_on_submit():
+        form.reliability.choices = [("", ""), *reliability_choices()]
+        form.credibility.choices = [("", ""), *credibility_choices()]
+        if not form.validate_on_submit() or not form.reliability.data or not form.credibility.data:
             return _refused(
                 public_id, gettext("Choose a grade for both the source and the information.")
             )

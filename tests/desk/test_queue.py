@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.desk import service
+from portal.desk.labels import OPEN_STATES
 from portal.desk.queue import QueueFilters, Sort, queue_page
 from portal.domain.models import (
     ClusterState,
@@ -140,7 +141,14 @@ def test_each_filter_shows_exactly_the_matching_reports_of_my_desks(
     assert len(set(desk.me.desk_ids)) == 2
     for query, keep in FILTERS:
         query = query.format(so=so_desk)
-        expected = _oracle(session, desk, lambda r, keep=keep: keep(r, desk))
+        # With no status asked for, the queue shows open work only (issue 12.2).
+        only_open = "status=" not in query
+        expected = _oracle(
+            session,
+            desk,
+            lambda r, keep=keep, only_open=only_open: keep(r, desk)
+            and (not only_open or r.status in OPEN_STATES),
+        )
         assert listed(desk.browser, query) == expected, query
         assert expected or query == "", f"{query} should match something in this set"
     # Reports of a desk I am not on never show, whatever I ask for.
@@ -152,7 +160,7 @@ def test_each_filter_shows_exactly_the_matching_reports_of_my_desks(
 def test_sorts_order_the_queue_as_their_names_say(session: Session, desk: MyDesks) -> None:
     received = {f.public_id: f.report.created_day for f in desk.reports.values()}
     for sort in Sort:
-        shown = listed(desk.browser, f"sort={sort.value}")
+        shown = listed(desk.browser, f"sort={sort.value}&closed=1")
         assert shown == _oracle(session, desk, lambda r: True, sort), sort
         days = [received[p] for p in shown]
         if sort == Sort.OLDEST:
