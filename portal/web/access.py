@@ -110,6 +110,7 @@ ACCESS: dict[str, Rule] = {
     "assess.decide": ASSESSOR,
     "assess.plan": ASSESSING,
     "assess.data": ASSESSOR,
+    "assess.data_withdraw": ASSESSOR,
     "assess.exports": ASSESSING,
     "assess.request_export": ASSESSING,
     "assess.export": ASSESSING,

@@ -81,7 +81,7 @@ def test_verifying_grave_violations_moves_the_scorecard_and_it_recomputes_identi
     session: Session,
     make_user,  # type: ignore[no-untyped-def]
 ) -> None:
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     make_user("desk@example.org", roles=(Role.VERIFIER,), desks=("IQ",))
     compact = session.scalar(select(Compact).where(Compact.country == "IQ"))
     assert compact is not None
