@@ -48,7 +48,12 @@ INFO: Json = {
         "JSON API of Compact Watch. Problems with answers come as `FieldErrors` (400, 422); "
         "problems with the request as a whole as `Problem`. Every human-readable text is in "
         "the language asked for with `lang` or `Accept-Language` (en, fr, ar, ckb, so, ha, "
-        "fil). Responses are never cached (`Cache-Control: no-store`)."
+        "fil); any other `lang` value is ignored, as on the web pages, and the next choice "
+        "applies. "
+        "Query parameters an operation does not list are ignored. A method an address does not "
+        "take is answered 405 with an `Allow` header. When the database does not answer, every "
+        "operation answers 503 with `Retry-After` and nothing was saved. Responses are never "
+        "cached (`Cache-Control: no-store`)."
     ),
     "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
 }
