@@ -64,6 +64,7 @@ def test_ledger_pages_fit_a_phone(
         f"/assess/compacts/{books.slug}?lang={lang}",
         f"/assess/compacts/{books.slug}/grants?lang={lang}",
         f"/assess/compacts/{books.slug}/vetting?lang={lang}",
+        f"/public/compacts/{books.slug}?lang={lang}",
     ):
         page.goto(path)
         assert "/auth/" not in page.url, path
