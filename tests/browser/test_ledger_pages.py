@@ -71,3 +71,5 @@ def test_ledger_pages_fit_a_phone(
         assert page.locator("main h1").count() == 1, path
         assert layout.horizontal_overflow(page) == 0, path
         assert layout.elements_outside_viewport(page) == [], path
+        if page.locator("main .ledger").count():
+            assert layout.small_touch_targets(page, within="main .ledger") == [], path
