@@ -26,7 +26,7 @@ from flask_wtf.csrf import CSRFProtect, _FlaskFormCSRF, generate_csrf
 def mask(token: str) -> str:
     raw = token.encode()
     pad = secrets.token_bytes(len(raw))
-    masked = bytes(a ^ b for a, b in zip(pad, raw, strict=True))
+    masked = (int.from_bytes(pad) ^ int.from_bytes(raw)).to_bytes(len(raw))
     return base64.urlsafe_b64encode(pad + masked).decode().rstrip("=")
 
 
@@ -48,8 +48,19 @@ def unmask(value: str) -> str:
         return value
 
 
+# Marks the token's place in a page rendered for the page cache (portal/web/page_cache.py);
+# random per process so no text a page shows can be taken for it.
+PLACEHOLDER = "cw-token-" + secrets.token_hex(12)
+
+
+def _placeholder_mode() -> bool:
+    return bool(g.get("page_cache_key"))
+
+
 def masked_csrf_token() -> str:
     """For templates' `csrf_token()`: the request's token, masked anew at each call."""
+    if _placeholder_mode():
+        return PLACEHOLDER
     return mask(generate_csrf())
 
 
@@ -57,6 +68,8 @@ class _MaskedFormCSRF(_FlaskFormCSRF):  # type: ignore[misc]
     """Every FlaskForm's hidden `csrf_token` field, masked; read back unmasked."""
 
     def generate_csrf_token(self, csrf_token_field: Any) -> str:
+        if _placeholder_mode():
+            return PLACEHOLDER
         return mask(super().generate_csrf_token(csrf_token_field))
 
     def validate_csrf_token(self, form: Any, field: Any) -> None:
