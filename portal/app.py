@@ -26,8 +26,9 @@ from portal.web.access_log import configure_logging, install_request_logging
 from portal.web.compression import install_compression
 from portal.web.csrf import MaskedCSRFProtect
 from portal.web.errors import install_error_pages
-from portal.web.headers import install_security_headers, static_headers
+from portal.web.headers import CSP, install_security_headers, static_headers
 from portal.web.page_cache import install_page_cache
+from portal.web.reporter_pages import install_reporter_pages, is_reporter_request
 from portal.web.request import InMemoryUploadRequest
 from portal.web.services import EXTENSION, Services, close_request_session
 from portal.web.sessions import LeanSessionInterface
@@ -101,8 +102,9 @@ def create_app(config: Config | None = None) -> Flask:
     # than that, whatever they send.
     install_access_control(app)
     csrf = MaskedCSRFProtect(app)
-    install_i18n(app)
+    install_i18n(app, remember_choice=lambda: not is_reporter_request())
     install_security_headers(app, config)
+    install_reporter_pages(app, config, CSP)
     install_compression(app)
     install_request_logging(app)
     install_error_pages(app)
@@ -133,3 +135,8 @@ def _register_blueprints(app: Flask, config: Config, csrf: MaskedCSRFProtect) ->
     # cookie (submissions are anonymous; staff endpoints will take tokens in a header), so a
     # forged cross-site request gains nothing it could not send itself.
     app.register_blueprint(csrf.exempt(api(config)))
+    # The reporter's first forms work without any cookie: they are guarded by where the browser
+    # says they come from instead (portal/web/reporter_pages.py). Leaving a follow-up session is
+    # harmless to force, and the quick exit ends it with a bare beacon.
+    for view in ("new_report", "followup", "leave"):
+        csrf.exempt(f"portal.reporter.views.{view}")

@@ -11,12 +11,15 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from portal.attachments.limits import AttachmentLimits
 from portal.auth.passwords import PasswordHashParams
 from portal.crypto.kdf import KdfParams
 from portal.limits.abuse import SubmissionLimits
 
+DEFAULT_EXIT_URL = "https://www.wikipedia.org/"
+NEUTRAL_TITLE_MAX = 40
 LOCALES: tuple[str, ...] = ("en", "fr", "ar", "ckb", "so", "ha", "fil")
 RTL_LOCALES: frozenset[str] = frozenset({"ar", "ckb"})
 
@@ -74,6 +77,12 @@ class Config:
     export_ttl_hours: int = 72
     # An invitation or password-reset link works once, for this long (docs/security.md).
     setup_link_hours: int = 24
+    # Where the quick exit on every reporter page leads (docs/security.md, "A seized phone"): a
+    # public site so common that a visit to it says nothing about the person holding the phone.
+    exit_url: str = DEFAULT_EXIT_URL
+    # When set, reporter pages carry this as their whole <title>, a neutral icon and neutral
+    # paths, so the phone's history does not say "report" or the portal's name.
+    neutral_title: str | None = None
     # `/healthz` answers 503 when the oldest pending outbox row, or the scheduler's last tick, is
     # older than this many seconds (docs/operations.md).
     health_max_pending_age: int = 300
@@ -150,6 +159,8 @@ class Config:
             ),
             export_ttl_hours=int(env.get("PORTAL_EXPORT_TTL_HOURS", "72")),
             setup_link_hours=_setup_link_hours(env),
+            exit_url=_exit_url(env),
+            neutral_title=_neutral_title(env),
             health_max_pending_age=_positive(env, "PORTAL_HEALTH_MAX_PENDING_AGE", 300),
             health_max_tick_age=_positive(env, "PORTAL_HEALTH_MAX_TICK_AGE", 300),
         )
@@ -183,6 +194,23 @@ def _setup_link_hours(env: Mapping[str, str]) -> int:
     if not 1 <= hours <= 14 * 24:
         raise ConfigError("PORTAL_SETUP_LINK_HOURS must be between 1 and 336 (two weeks)")
     return hours
+
+
+def _exit_url(env: Mapping[str, str]) -> str:
+    url = env.get("PORTAL_EXIT_URL", "").strip() or DEFAULT_EXIT_URL
+    parts = urlsplit(url)
+    # An absolute web address only: the link is followed by someone in a hurry, and a
+    # relative or script address would keep them on the portal or run in its origin.
+    if parts.scheme not in {"https", "http"} or not parts.netloc or any(c in url for c in "\"<> "):
+        raise ConfigError("PORTAL_EXIT_URL must be an absolute https:// (or http://) address")
+    return url
+
+
+def _neutral_title(env: Mapping[str, str]) -> str | None:
+    title = " ".join(env.get("PORTAL_NEUTRAL_TITLE", "").split())
+    if len(title) > NEUTRAL_TITLE_MAX:
+        raise ConfigError(f"PORTAL_NEUTRAL_TITLE must be at most {NEUTRAL_TITLE_MAX} characters")
+    return title or None
 
 
 def _bucket_bits(env: Mapping[str, str]) -> int:

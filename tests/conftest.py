@@ -181,6 +181,20 @@ def csrf_token(client: FlaskClient, path: str = "/auth/login") -> str:
     return found.group(1)
 
 
+def form_token(client: FlaskClient, path: str) -> dict[str, str]:
+    """The hidden token a page's form carries: the CSRF token of forms behind a cookie, or the
+    one-time submission token of the reporter's cookieless forms; empty when there is neither
+    (the receipt form: guarded by Fetch Metadata alone)."""
+    page = client.get(path).get_data(as_text=True)
+    for name in ("submission", "csrf_token"):
+        found = re.search(rf'name="{name}" type="hidden" value="([^"]+)"', page) or re.search(
+            rf'name="{name}" value="([^"]+)"', page
+        )
+        if found:
+            return {name: found.group(1)}
+    return {}
+
+
 # Every test account gets this TOTP secret, so tests can produce the second factor.
 TOTP_SECRET = b"compact-watch-tests!"
 

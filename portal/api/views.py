@@ -151,6 +151,7 @@ def _seal_and_answer(submission: Submission, config: Config) -> ResponseReturnVa
         title, detail = messages.not_received_now()
         return _problem(503, title, detail, {"Retry-After": str(RETRY_AFTER_SECONDS)})
     services().dispatcher.dispatch(receipted.outbox_ids)
+    assert receipted.receipt is not None  # anonymous API submissions always get one
     month = submission.incident_month
     response = jsonify(
         {

@@ -12,6 +12,7 @@ from portal.cli.portal import portal_group
 from portal.cli.receipts import receipts_group
 from portal.cli.retention import retention_group
 from portal.cli.tokens import token_group
+from portal.ledger.cli import ledger_group
 from portal.public.cli import public_group
 
 
@@ -26,5 +27,6 @@ def register_cli(app: Flask) -> None:
     portal_group.add_command(scorecards_group)
     portal_group.add_command(coverage_group)
     portal_group.add_command(token_group)
+    portal_group.add_command(ledger_group)
     app.cli.add_command(db_group)
     app.cli.add_command(portal_group)

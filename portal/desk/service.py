@@ -84,13 +84,6 @@ def transition(session: Session, user: User, report: Report, target: ReportStatu
     previous = report.status
     report.status = check_transition(previous, target)
     report.last_activity_day = today()
-    if report.cluster_id is not None:
-        # A rejected report stops counting in its incident's weight (and a reopened one counts
-        # again), at once rather than at the next grade.
-        from portal.desk.clusters import recompute_weight
-
-        session.flush()
-        recompute_weight(session, report.cluster_id)
     audit.record(
         session,
         actor_id=user.id,
@@ -99,6 +92,12 @@ def transition(session: Session, user: User, report: Report, target: ReportStatu
         object_id=report.public_id,
         detail={"from": previous.value, "to": target.value},
     )
+    if report.cluster_id is not None:
+        # A rejected report stops counting in its incident's weight (and a reopened one counts
+        # again), at once; an incident no longer carried by a verified report steps down.
+        from portal.desk.clusters import settle
+
+        settle(session, user, report.cluster_id, "report.transition")
 
 
 def grade(session: Session, user: User, report: Report, reliability: str, credibility: int) -> None:
@@ -115,9 +114,9 @@ def grade(session: Session, user: User, report: Report, reliability: str, credib
         detail={"grade": f"{reliability}{credibility}"},
     )
     if report.cluster_id is not None:
-        from portal.desk.clusters import recompute_weight
+        from portal.desk.clusters import settle
 
-        recompute_weight(session, report.cluster_id)
+        settle(session, user, report.cluster_id, "report.grade")
 
 
 def assign(session: Session, actor: User, report: Report, assignee: User | None) -> None:

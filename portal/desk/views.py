@@ -21,20 +21,28 @@ from portal.desk.access_views import add_access_routes
 from portal.desk.forms import (
     AssignForm,
     BulkForm,
-    ClusterStateForm,
     GradeForm,
     NoteForm,
     PriorityForm,
     QuestionForm,
     StatusForm,
 )
+from portal.desk.incident_views import add_incident_routes, filters_from, region_choices
+from portal.desk.incidents import IncidentFilters, incident_list
 from portal.desk.labels import (
-    CLUSTER_STATE_LABELS,
+    OPEN_STATES,
     assignee_choices,
+    bulk_assignees,
+    bulk_moves,
+    cluster_state_label,
     credibility_choices,
+    desk_verifiers,
     reliability_choices,
+    short_ref,
     status_choices,
+    weight_grade,
 )
+from portal.desk.previews import attachment_counts, previews
 from portal.desk.queue import Assigned, BadCursor, QueueFilters, Sort, queue_page
 from portal.desk.sealed import (
     CannotOpen,
@@ -43,8 +51,13 @@ from portal.desk.sealed import (
     open_attachment_meta,
 )
 from portal.domain.catalogue import INDICATOR_CODES
-from portal.domain.models import Attachment, ClusterState, Desk, IncidentCluster, Report, User
-from portal.domain.workflow import TRANSITIONS, IllegalTransition, ReportStatus
+from portal.domain.models import Attachment, Desk, IncidentCluster, Report, User
+from portal.domain.workflow import (
+    COUNTS_AS_EVIDENCE,
+    TRANSITIONS,
+    IllegalTransition,
+    ReportStatus,
+)
 from portal.keys import grants
 from portal.keys.desks import UnlockedDeskKey, unlock_desk_keys
 from portal.web.errors import error_response
@@ -64,6 +77,9 @@ def _filters() -> QueueFilters:
     args = request.args
     known = {s.value for s in ReportStatus}
     statuses = tuple(ReportStatus(s) for s in args.getlist("status") if s in known)
+    if not statuses and args.get("closed") != "1":
+        # Open work by default; finished reports are one filter away.
+        statuses = OPEN_STATES
     try:
         assigned = Assigned(args.get("assigned", "any"))
     except ValueError:
@@ -82,7 +98,11 @@ def _filters() -> QueueFilters:
 
 def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("desk", __name__, url_prefix="/desk")
+    bp.add_app_template_global(weight_grade, "weight_grade")
+    bp.add_app_template_global(short_ref, "short_ref")
+    bp.add_app_template_global(cluster_state_label, "cluster_state_label")
     add_access_routes(bp, config)
+    add_incident_routes(bp)
 
     @bp.errorhandler(service.NotFound)
     def _not_found(_error: service.NotFound) -> tuple[str | dict[str, object], int]:
@@ -108,6 +128,12 @@ def make_blueprint(config: Config) -> Blueprint:
             abort(400)
         desks = db().scalars(select(Desk).where(Desk.id.in_(user.desk_ids))).all()
         bulk = BulkForm()
+        try:
+            unlocked = _unlocked()
+        except PersonalKeyLocked:
+            unlocked = {}
+        shown = previews(db(), user, page.reports, unlocked)
+        db().commit()  # the preview's audit event
         next_url = None
         if page.next_cursor:
             keep = [(k, v) for k, v in request.args.items(multi=True) if k != "after"]
@@ -119,9 +145,14 @@ def make_blueprint(config: Config) -> Blueprint:
             desks=desks,
             bulk=bulk,
             statuses=list(ReportStatus),
+            open_states=OPEN_STATES,
             indicators=INDICATOR_CODES,
             args=request.args,
             user=user,
+            previews=shown,
+            files=attachment_counts(db(), page.reports),
+            bulk_moves=bulk_moves(page.reports),
+            bulk_assignees=bulk_assignees(db(), page.reports, user),
             # Visible to both sides: key holders see who waits, on the page they work on.
             waiting_access=len(grants.waiting_for(db(), user)),
         )
@@ -144,17 +175,32 @@ def make_blueprint(config: Config) -> Blueprint:
                 service.bulk_assign(db(), user, reports, None)
             elif action.startswith("assign:"):
                 assignee = db().get(User, int(action[7:]))
+                allowed = {u.id for u in desk_verifiers(db(), {r.desk_id for r in reports})}
+                if assignee is None or assignee.id not in allowed:
+                    # Never silently "nobody": say why nothing changed.
+                    db().rollback()
+                    flash(
+                        gettext(
+                            "Nothing was changed: that person does not work at the desk of "
+                            "every chosen report."
+                        ),
+                        "error",
+                    )
+                    return redirect(url_for("desk.queue"))
                 service.bulk_assign(db(), user, reports, assignee)
             else:
                 abort(400)
         except (IllegalTransition, service.InvalidAction, ValueError):
             db().rollback()
+            clusters.forget_queued_jobs(db())
             flash(
                 gettext("Nothing was changed: the action is not possible for every chosen report."),
                 "error",
             )
             return redirect(url_for("desk.queue"))
+        jobs = clusters.take_queued_jobs(db())
         db().commit()
+        services().dispatcher.dispatch(jobs)
         flash(ngettext("%(num)s report updated.", "%(num)s reports updated.", len(reports)), "info")
         return redirect(url_for("desk.queue"))
 
@@ -176,14 +222,32 @@ def make_blueprint(config: Config) -> Blueprint:
         grade = GradeForm(
             reliability=report.source_reliability, credibility=report.information_credibility
         )
-        grade.reliability.choices = reliability_choices()
-        grade.credibility.choices = credibility_choices()
+        # Boxes start empty on an ungraded report: one careless click must not save "A1".
+        grade.reliability.choices = [("", gettext("Choose a grade")), *reliability_choices()]
+        grade.credibility.choices = [("", gettext("Choose a grade")), *credibility_choices()]
         status = StatusForm()
         status.status.choices = status_choices(TRANSITIONS[report.status])
         assign = AssignForm(assignee=str(report.assigned_to_id or ""))
         assign.assignee.choices = assignee_choices(db(), report.desk_id)
         cluster = db().get(IncidentCluster, report.cluster_id) if report.cluster_id else None
+        default = IncidentFilters(
+            indicator=report.primary_indicator, region=report.region, month=report.incident_month
+        )
+        search = filters_from(request.args, default)
         return {
+            "search": search,
+            "incidents": incident_list(
+                db(),
+                [report.desk_id],
+                IncidentFilters(
+                    indicator=search.indicator, region=search.region, month=search.month
+                ),
+                exclude=report.cluster_id,
+                limit=20,
+            ),
+            "region_choices": region_choices(db(), user),
+            "indicators": INDICATOR_CODES,
+            "counted": cluster is not None and cluster.state in clusters.EVIDENCE_STATES,
             "opened": opened,
             "report": report,
             "grade_form": grade,
@@ -201,12 +265,15 @@ def make_blueprint(config: Config) -> Blueprint:
         return redirect(url_for("desk.report", public_id=public_id))
 
     def _done(public_id: str, message: str) -> BaseResponse:
+        jobs = clusters.take_queued_jobs(db())
         db().commit()
+        services().dispatcher.dispatch(jobs)
         flash(message, "info")
         return _back(public_id)
 
     def _refused(public_id: str, message: str) -> BaseResponse:
         db().rollback()
+        clusters.forget_queued_jobs(db())
         flash(message, "error")
         return _back(public_id)
 
@@ -236,9 +303,9 @@ def make_blueprint(config: Config) -> Blueprint:
         user = _user()
         found = service.report_for(db(), user, public_id)
         form = GradeForm()
-        form.reliability.choices = reliability_choices()
-        form.credibility.choices = credibility_choices()
-        if not form.validate_on_submit():
+        form.reliability.choices = [("", ""), *reliability_choices()]
+        form.credibility.choices = [("", ""), *credibility_choices()]
+        if not form.validate_on_submit() or not form.reliability.data or not form.credibility.data:
             return _refused(
                 public_id, gettext("Choose a grade for both the source and the information.")
             )
@@ -256,7 +323,33 @@ def make_blueprint(config: Config) -> Blueprint:
             return _refused(
                 public_id, gettext("This report cannot move to that status from where it is.")
             )
-        return _done(public_id, gettext("Status changed."))
+        return _done(public_id, _status_sentence(found))
+
+    def _status_sentence(found: Report) -> str:
+        """What the move means for the scorecard: a verification must visibly lead somewhere."""
+        if found.status not in COUNTS_AS_EVIDENCE:
+            return str(gettext("Status changed."))
+        incident = db().get(IncidentCluster, found.cluster_id) if found.cluster_id else None
+        if incident is None:
+            return str(
+                gettext(
+                    "Status changed. A verified report counts on the scorecard only through an "
+                    "incident: start one or join one below."
+                )
+            )
+        if incident.state in clusters.EVIDENCE_STATES:
+            return str(
+                gettext(
+                    "Status changed. Its incident counts on the scorecard with weight %(weight)s.",
+                    weight=weight_grade(incident.weight),
+                )
+            )
+        return str(
+            gettext(
+                "Status changed. Its incident is not verified yet, so it does not count on the "
+                "scorecard: open the incident to verify it."
+            )
+        )
 
     @bp.route("/reports/<public_id>/priority", methods=["POST"])
     def priority(public_id: str) -> BaseResponse:
@@ -305,6 +398,15 @@ def make_blueprint(config: Config) -> Blueprint:
             clusters.new_cluster(db(), user, found)
         elif target == "none":
             clusters.unlink(db(), user, found)
+        elif target == "join":
+            chosen = db().scalar(
+                select(IncidentCluster).where(
+                    IncidentCluster.public_id == request.form.get("incident", "")
+                )
+            )
+            if chosen is None or chosen.desk_id != found.desk_id:
+                return _refused(public_id, gettext("Choose an incident of this report's desk."))
+            clusters.link(db(), user, found, chosen)
         else:
             other = service.report_for(db(), user, request.form.get("with_report", ""))
             if other.cluster_id is None:
@@ -350,38 +452,5 @@ def make_blueprint(config: Config) -> Blueprint:
         )
         response.headers["Cache-Control"] = "no-store"
         return response
-
-    @bp.route("/clusters/<public_id>", methods=["GET", "POST"])
-    def cluster(public_id: str) -> str | BaseResponse:
-        user = _user()
-        found = db().scalar(select(IncidentCluster).where(IncidentCluster.public_id == public_id))
-        if found is None or found.desk_id not in user.desk_ids:
-            abort(404)
-        form = ClusterStateForm(
-            state=found.state.value,
-            mass_casualty=found.mass_casualty,
-            investigation_opened_day=found.investigation_opened_day,
-            harm_acknowledged_day=found.harm_acknowledged_day,
-        )
-        form.state.choices = [(s.value, gettext(CLUSTER_STATE_LABELS[s])) for s in ClusterState]
-        if form.validate_on_submit():
-            outbox_ids = clusters.set_state(
-                db(),
-                user,
-                found,
-                ClusterState(form.state.data),
-                mass_casualty=form.mass_casualty.data,
-                responses=(form.investigation_opened_day.data, form.harm_acknowledged_day.data),
-            )
-            db().commit()
-            services().dispatcher.dispatch(outbox_ids)
-            flash(gettext("Incident verification saved."), "info")
-            return redirect(url_for("desk.cluster", public_id=public_id))
-        members = (
-            db()
-            .scalars(select(Report).where(Report.cluster_id == found.id).order_by(Report.id))
-            .all()
-        )
-        return render_template("desk/cluster.html", cluster=found, members=members, form=form)
 
     return bp

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, request, url_for
@@ -118,7 +119,10 @@ def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
-def install_i18n(app: Flask) -> None:
+def install_i18n(app: Flask, remember_choice: Callable[[], bool] = lambda: True) -> None:
+    """`remember_choice` says whether this request may keep the chosen language in a cookie
+    (reporter pages may not: docs/security.md, "A seized phone")."""
+
     @app.context_processor
     def _language_context() -> dict[str, Any]:
         code = current_language()
@@ -146,7 +150,7 @@ def install_i18n(app: Flask) -> None:
     @app.after_request
     def _remember_choice(response: Response) -> Response:
         chosen = explicit_choice(request)
-        if chosen and request.cookies.get(LANG_COOKIE) != chosen:
+        if chosen and request.cookies.get(LANG_COOKIE) != chosen and remember_choice():
             response.set_cookie(
                 LANG_COOKIE,
                 chosen,

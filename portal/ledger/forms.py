@@ -39,3 +39,52 @@ class CategoryForm(FlaskForm):  # type: ignore[misc]
         choices=[("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")],
     )
     note = StringField(_l("Why this change"), validators=[DataRequired(), Length(max=500)])
+
+
+class ReversalForm(FlaskForm):  # type: ignore[misc]
+    reason = StringField(
+        _l("Why it is reversed"), validators=[DataRequired(), Length(min=10, max=200)]
+    )
+
+
+class LevyRateForm(FlaskForm):  # type: ignore[misc]
+    rate = StringField(_l("Levy rate (0.01 is 1%)"), validators=[DataRequired(), Length(max=20)])
+    effective_from = DateField(_l("In force from"), validators=[InputRequired()])
+    note = StringField(_l("Where it was decided"), validators=[DataRequired(), Length(max=500)])
+
+
+class ProposalForm(FlaskForm):  # type: ignore[misc]
+    title = StringField(_l("Title of the proposal"), validators=[DataRequired(), Length(max=200)])
+    applicant = StringField(_l("Applicant"), validators=[DataRequired(), Length(max=200)])
+    applicant_kind = SelectField(_l("Kind of applicant"), validators=[InputRequired()])
+    summary = TextAreaField(_l("What the reform will do"), validators=[Length(max=5000)])
+    requested = StringField(_l("Amount requested"), validators=[DataRequired(), Length(max=40)])
+    indicator = StringField(
+        _l("Monitoring indicator"), validators=[DataRequired(), Length(max=200)]
+    )
+    baseline = StringField(_l("Baseline"), validators=[DataRequired(), Length(max=100)])
+    target = StringField(_l("Target"), validators=[DataRequired(), Length(max=100)])
+
+
+class ReviewForm(FlaskForm):  # type: ignore[misc]
+    decision = SelectField(
+        _l("Decision"),
+        validators=[InputRequired()],
+        choices=[("award", _l("Award")), ("decline", _l("Decline"))],
+    )
+    amount = StringField(_l("Amount awarded"), validators=[Optional(), Length(max=40)])
+    note = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(max=5000)])
+
+
+class PaymentForm(FlaskForm):  # type: ignore[misc]
+    amount = StringField(_l("Amount paid"), validators=[DataRequired(), Length(max=40)])
+
+
+class IdentifyForm(FlaskForm):  # type: ignore[misc]
+    name = StringField(_l("Recipient unit"), validators=[DataRequired(), Length(max=200)])
+
+
+class ClearForm(FlaskForm):  # type: ignore[misc]
+    remediation = TextAreaField(
+        _l("Remediation recorded"), validators=[DataRequired(), Length(max=5000)]
+    )

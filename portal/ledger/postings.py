@@ -102,9 +102,7 @@ def post(
     for line in lines:
         if line.account not in ACCOUNTS or line.debit < 0 or line.credit < 0:
             raise UnbalancedTransaction(f"bad line {line}")
-    if session.get_bind().dialect.name == "postgresql":
-        # Two appends racing would both chain onto the same predecessor; serialise them.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
+    lock_books(session)
     previous = session.scalar(select(LedgerEntry.hash).order_by(LedgerEntry.id.desc()).limit(1))
     txn_id = secrets.token_hex(8)
     for number, line in enumerate(lines, start=1):
@@ -131,6 +129,14 @@ def post(
         # One row at a time, so ids follow the chain's order.
         session.flush()
     return txn_id
+
+
+def lock_books(session: Session) -> None:
+    """Serialise writers of the ledger until the transaction ends (PostgreSQL; SQLite has one
+    writer anyway): two appends would otherwise chain onto the same predecessor, and two grants
+    checked against the same balance could together overdraw it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
 
 
 def transaction_lines(session: Session, txn_id: str) -> list[LedgerEntry]:

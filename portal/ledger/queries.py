@@ -14,6 +14,7 @@ from portal.domain.models import (
     Compact,
     Disbursement,
     LedgerEntry,
+    ReformGrant,
     User,
 )
 from portal.ledger.catalogue import Category, categories, current_catalogue
@@ -102,3 +103,45 @@ def category_totals(session: Session, compact: Compact) -> list[CategoryTotal]:
                       overridden[c.code])
         for c in categories(current_catalogue(session))
     ]
+
+
+@dataclass(frozen=True)
+class EndowmentTotals:
+    """What the endowment received and gave (money flows are public: no unit, no override)."""
+
+    currency: str
+    levied: Decimal  # levies less reversed levies
+    granted: Decimal  # grants awarded
+    paid: Decimal  # grant payments made
+    balance: Decimal
+    awaiting: int  # proposals awaiting review
+    awarded: int  # grants awarded (including those paid in full)
+
+
+def endowment_totals(session: Session, compact: Compact) -> EndowmentTotals:
+    from portal.ledger.service import reporting_currency
+
+    rows = session.execute(
+        select(LedgerEntry.kind, LedgerEntry.account, LedgerEntry.debit, LedgerEntry.credit)
+        .where(LedgerEntry.compact_id == compact.id)
+    ).all()
+    levied = granted = paid = ZERO
+    for kind, account, debit, credit in rows:
+        if account == "endowment" and kind in ("disbursement", "reversal"):
+            levied += debit - credit
+        elif account == "endowment" and kind == "grant_award":
+            granted += credit - debit
+        elif account == "grants_paid":
+            paid += debit - credit
+    states = session.scalars(
+        select(ReformGrant.state).where(ReformGrant.compact_id == compact.id)
+    ).all()
+    return EndowmentTotals(
+        currency=reporting_currency(session, compact),
+        levied=levied,
+        granted=granted,
+        paid=paid,
+        balance=levied - granted,
+        awaiting=sum(s == "proposed" for s in states),
+        awarded=sum(s in ("awarded", "closed") for s in states),
+    )

@@ -23,6 +23,7 @@ from portal.domain.models import (
     Compact,
     Disbursement,
     LedgerBook,
+    LedgerEntry,
     Role,
     UnitFlag,
     User,
@@ -264,3 +265,58 @@ def record_disbursement(
             detail={"reason": refusal.reason, "override": override.id},
         )
     return row
+
+
+def endowment_balance(session: Session, compact: Compact) -> Decimal:
+    return postings.balance(session, compact.id, postings.ENDOWMENT)
+
+
+def reverse_disbursement(
+    session: Session, user: User, compact: Compact, public_id: str, reason: str,
+    *, today: dt.date,
+) -> str:
+    """Post the reversing transaction of a disbursement (never an edit); its id.
+
+    The reversal is dated the day it is made, carries the original's rate version (the levy
+    returned is the levy taken), and is refused if the endowment no longer holds that levy
+    because grants were awarded from it: the balance may never go below zero.
+    """
+    row = session.scalar(
+        select(Disbursement).where(
+            Disbursement.public_id == public_id, Disbursement.compact_id == compact.id
+        )
+    )
+    if row is None:
+        raise LedgerError(N_("No such disbursement in this compact."))
+    if session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_txn == row.txn_id)):
+        raise LedgerError(N_("This disbursement was already reversed."))
+    reason = " ".join(reason.split())
+    if len(reason) < 10:
+        raise LedgerError(N_("Say why the disbursement is reversed."))
+    if endowment_balance(session, compact) - row.levy < 0:
+        raise LedgerError(
+            N_("Reversing it would overdraw the endowment: grants were awarded from its levy.")
+        )
+    original = postings.transaction_lines(session, row.txn_id)
+    txn = postings.post(
+        session,
+        compact_id=compact.id,
+        day=max(today, row.day),
+        kind="reversal",
+        currency=row.reporting_currency,
+        reference=f"disbursement:{row.public_id}",
+        lines=[postings.Line(e.account, debit=e.credit, credit=e.debit) for e in original],
+        recorded_by_id=user.id,
+        reverses_txn=row.txn_id,
+        levy_rate_version=row.levy_rate_version,
+        memo=reason,
+    )
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="ledger.disbursement_reversed",
+        object_type="disbursement",
+        object_id=row.public_id,
+        detail={"compact": compact.slug, "txn": txn, "reverses": row.txn_id},
+    )
+    return txn

@@ -5,19 +5,21 @@ Views parse and render; `portal.ledger.service` checks, levies and posts.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.config import Config
-from portal.domain.models import AssistanceCatalogue, Compact, Role, User
+from portal.domain.models import AssistanceCatalogue, Compact, Disbursement, Role, User
 from portal.domain.models.base import today
-from portal.ledger import queries, service
+from portal.ledger import catalogue as catalogue_module
+from portal.ledger import exports, queries, service
 from portal.ledger.catalogue import (
     CATEGORY_LABELS,
     CatalogueError,
@@ -26,8 +28,10 @@ from portal.ledger.catalogue import (
     change_category,
     current_catalogue,
 )
-from portal.ledger.forms import CategoryForm, DisbursementForm
+from portal.ledger.forms import CategoryForm, DisbursementForm, LevyRateForm, ReversalForm
+from portal.ledger.grant_views import register_grant_pages
 from portal.ledger.money import MAX_AMOUNT, BadAmount, parse_amount, parse_rate
+from portal.ledger.reconcile import BadQuarter, Quarter, reconcile
 from portal.web.services import db
 
 
@@ -66,6 +70,14 @@ def _message(message: str, params: dict[str, Any]) -> str:
         return str(gettext(message))
 
 
+def _download(text: str, media_type: str, filename: str) -> Response:
+    response = Response(text, mimetype=media_type.split(";")[0])
+    response.headers["Content-Type"] = media_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("ledger", __name__, url_prefix="/assess")
     bp.add_app_template_filter(format_money, "format_money")
@@ -95,6 +107,7 @@ def make_blueprint(config: Config) -> Blueprint:
             reversed=queries.reversed_txns(db(), compact),
             overrides=queries.overrides(db(), compact),
             instruments=service.INSTRUMENTS,
+            endowment=service.endowment_balance(db(), compact),
         ), status
 
     @bp.route("/compacts/<slug>/assistance")
@@ -161,6 +174,102 @@ def make_blueprint(config: Config) -> Blueprint:
         )
         return redirect(url_for("ledger.assistance", slug=slug))
 
+    @bp.route("/compacts/<slug>/assistance/<public_id>/reverse", methods=["POST"])
+    def reverse(slug: str, public_id: str) -> BaseResponse:
+        compact = _compact(slug)
+        form = ReversalForm()
+        if not form.validate_on_submit():
+            flash(gettext("Say why the disbursement is reversed."), "error")
+            return redirect(url_for("ledger.assistance", slug=slug))
+        try:
+            service.reverse_disbursement(
+                db(), _user(), compact, public_id, form.reason.data or "", today=today()
+            )
+        except service.LedgerError as error:
+            db().rollback()
+            flash(_message(error.message, error.params), "error")
+            return redirect(url_for("ledger.assistance", slug=slug))
+        db().commit()
+        flash(gettext("The disbursement is reversed by a reversing entry."), "info")
+        return redirect(url_for("ledger.assistance", slug=slug))
+
+    def _quarter() -> Quarter:
+        text = request.args.get("quarter") or str(Quarter.of(today()))
+        try:
+            return Quarter.parse(text)
+        except BadQuarter:
+            abort(400)
+
+    @bp.route("/compacts/<slug>/assistance/reconciliation")
+    def reconciliation(slug: str) -> str:
+        compact = _compact(slug)
+        quarter = _quarter()
+        lines = reconcile(db(), quarter, compact)
+        return render_template(
+            "ledger/reconciliation.html", compact=compact, quarter=quarter, lines=lines,
+            balanced=all(x.balanced for x in lines),
+        )
+
+    @bp.route("/compacts/<slug>/assistance/reconciliation.csv")
+    def reconciliation_csv(slug: str) -> Response:
+        compact = _compact(slug)
+        quarter = _quarter()
+        text = exports.reconciliation_csv(quarter, reconcile(db(), quarter, compact))
+        return _download(text, "text/csv; charset=utf-8", f"{slug}-reconciliation-{quarter}.csv")
+
+    @bp.route("/compacts/<slug>/assistance/reconciliation.json")
+    def reconciliation_json(slug: str) -> Response:
+        compact = _compact(slug)
+        quarter = _quarter()
+        document = {
+            "compact": compact.slug,
+            **exports.reconciliation_document(quarter, reconcile(db(), quarter, compact)),
+        }
+        return _download(
+            json.dumps(document, indent=2, ensure_ascii=False), "application/json",
+            f"{slug}-reconciliation-{quarter}.json",
+        )
+
+    @bp.route("/assistance/levy")
+    def levy_rates() -> tuple[str, int]:
+        return _levy_page(LevyRateForm(), 200)
+
+    def _levy_page(form: LevyRateForm, status: int) -> tuple[str, int]:
+        rows = catalogue_module.levy_rates(db())
+        db().commit()  # the default version 1, written on first read
+        periods = [
+            (rate, rows[i + 1].effective_from if i + 1 < len(rows) else None)
+            for i, rate in enumerate(rows)
+        ]
+        return render_template(
+            "ledger/levy.html", periods=list(reversed(periods)), form=form,
+            is_admin=_user().has_role(Role.ADMIN),
+        ), status
+
+    @bp.route("/assistance/levy", methods=["POST"])
+    def add_levy_rate() -> tuple[str, int] | BaseResponse:
+        form = LevyRateForm()
+        if not form.validate_on_submit():
+            return _levy_page(form, 400)
+        try:
+            rate = parse_rate(form.rate.data or "", maximum=catalogue_module.MAX_LEVY_RATE)
+        except BadAmount:
+            form.rate.errors = [gettext("Write the rate as a fraction with a point: 0.01 is 1%.")]
+            return _levy_page(form, 400)
+        last_day = db().scalar(select(func.max(Disbursement.day)))
+        try:
+            created = catalogue_module.add_levy_rate(
+                db(), _user(), rate, form.effective_from.data, form.note.data or "",
+                last_disbursement_day=last_day,
+            )
+        except CatalogueError as error:
+            db().rollback()
+            form.form_errors.append(str(gettext(error.message)))
+            return _levy_page(form, 400)
+        db().commit()
+        flash(gettext("Levy rate version %(version)s saved.", version=created.version), "info")
+        return redirect(url_for("ledger.levy_rates"))
+
     @bp.route("/assistance/catalogue")
     def catalogue() -> tuple[str, int]:
         return _catalogue_page(CategoryForm(), 200)
@@ -194,4 +303,5 @@ def make_blueprint(config: Config) -> Blueprint:
         flash(gettext("Catalogue version %(version)s saved.", version=created.version), "info")
         return redirect(url_for("ledger.catalogue"))
 
+    register_grant_pages(bp, _compact, _user, _message)
     return bp

@@ -49,6 +49,7 @@ from portal.reporter.receipts import find_by_receipt
 from portal.store import new_blob_key
 
 SESSION_SECONDS = 20 * 60
+FOLLOWUP_COOKIE = "cw_followup"
 _PURPOSE = "followup-session"
 
 

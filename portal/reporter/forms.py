@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -40,6 +41,13 @@ class CheckboxList(SelectMultipleField):  # type: ignore[misc]
 
 
 class ReportForm(FlaskForm):  # type: ignore[misc]
+    # No CSRF cookie before the first report (docs/security.md, "Forms without a cookie"): the
+    # one-time submission token below proves the form is ours and recent, and the view refuses
+    # posts from other sites.
+    class Meta:
+        csrf = False
+
+    submission = HiddenField()
     compact = SelectField(_l("Country"), validators=[InputRequired(_l("Choose the country."))])
     happened = CheckboxList(
         _l("What happened? Tick everything that fits."),
@@ -136,6 +144,9 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
 
 
 class ReceiptForm(FlaskForm):  # type: ignore[misc]
+    class Meta:
+        csrf = False  # guarded like the report form, without a cookie
+
     receipt = StringField(
         _l("Receipt code"),
         validators=[DataRequired(_l("Enter your 16-digit receipt code."))],

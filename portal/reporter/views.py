@@ -27,9 +27,12 @@ from portal.reporter.forms import OwnReportForm, ReceiptForm, ReplyForm, ReportF
 from portal.reporter.member_reports import MemberListDamaged, open_own_report, own_reports
 from portal.reporter.messages import attachment_errors, field_error, megabytes
 from portal.reporter.service import Submission, SubmissionInvalid, open_compacts, submit_report
+from portal.reporter.submission_tokens import issue_form_token, read_form_token
+from portal.web.reporter_pages import refuse_cross_site_post
 from portal.web.services import db, services
+from portal.web.slots import per_response
 
-FOLLOWUP_COOKIE = "cw_followup"
+FOLLOWUP_COOKIE = fu.FOLLOWUP_COOKIE
 # Per receipt look-up key: a guessed receipt is tried at most this often per window. Not per IP,
 # so twenty people in a training room behind one address are never locked out together.
 RECEIPT_ATTEMPTS = 10
@@ -70,6 +73,15 @@ def _member_key() -> PrivateKey | None:
         return None
 
 
+def _stale_form_message() -> str:
+    return str(
+        gettext(
+            "This form was open for too long. Everything you typed is still below: press the "
+            "button again to send it."
+        )
+    )
+
+
 def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("reporter", __name__, url_prefix="/report")
 
@@ -83,7 +95,16 @@ def make_blueprint(config: Config) -> Blueprint:
         form.fill_choices(compacts, current_language(), org_name)
         files_lost = False
         blocked = None
-        if request.method == "POST" and form.validate():
+        token = None
+        if request.method == "POST":
+            refuse_cross_site_post()
+            token = read_form_token(config.secret_key, form.submission.data)
+        if request.method == "POST" and token is None:
+            form.form_errors.append(_stale_form_message())
+            form.validate()
+            form.submission.data = issue_form_token(config.secret_key)
+            files_lost = bool(request.files.getlist(form.files.name))
+        elif request.method == "POST" and form.validate():
             blocked = check_submission(
                 services().counters,
                 config.submission_limits,
@@ -154,10 +175,16 @@ def make_blueprint(config: Config) -> Blueprint:
                 files_lost = True
             else:
                 services().dispatcher.dispatch(receipted.outbox_ids)
+                assert receipted.receipt is not None  # the form always asks for one
                 digits = receipted.receipt.display().split()
                 return render_template("reporter/receipt.html", receipt_groups=digits)
         elif request.method == "POST":
             files_lost = bool(request.files.getlist(form.files.name))
+        else:
+            # New for each visitor even when the page itself is rendered once (page cache).
+            form.submission.data = per_response(
+                "submission", lambda: issue_form_token(config.secret_key)
+            )
         status = 429 if blocked is not None else 400 if request.method == "POST" else 200
         return (
             render_template(
@@ -195,6 +222,8 @@ def make_blueprint(config: Config) -> Blueprint:
                     limits=config.attachments,
                 )
         form = ReceiptForm()
+        if request.method == "POST":
+            refuse_cross_site_post()
         if form.validate_on_submit():
             opened = _open_receipt(form)
             if opened is not None:

@@ -22,6 +22,8 @@ from flask import Flask, g
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect, _FlaskFormCSRF, generate_csrf
 
+from portal.web.slots import per_response
+
 
 def mask(token: str) -> str:
     raw = token.encode()
@@ -48,29 +50,17 @@ def unmask(value: str) -> str:
         return value
 
 
-# Marks the token's place in a page rendered for the page cache (portal/web/page_cache.py);
-# random per process so no text a page shows can be taken for it.
-PLACEHOLDER = "cw-token-" + secrets.token_hex(12)
-
-
-def _placeholder_mode() -> bool:
-    return bool(g.get("page_cache_key"))
-
-
 def masked_csrf_token() -> str:
     """For templates' `csrf_token()`: the request's token, masked anew at each call."""
-    if _placeholder_mode():
-        return PLACEHOLDER
-    return mask(generate_csrf())
+    return per_response("csrf", lambda: mask(generate_csrf()))
 
 
 class _MaskedFormCSRF(_FlaskFormCSRF):  # type: ignore[misc]
     """Every FlaskForm's hidden `csrf_token` field, masked; read back unmasked."""
 
     def generate_csrf_token(self, csrf_token_field: Any) -> str:
-        if _placeholder_mode():
-            return PLACEHOLDER
-        return mask(super().generate_csrf_token(csrf_token_field))
+        parent = super().generate_csrf_token
+        return per_response("csrf", lambda: mask(parent(csrf_token_field)))
 
     def validate_csrf_token(self, form: Any, field: Any) -> None:
         if g.get("csrf_valid", False):

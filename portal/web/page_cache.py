@@ -1,18 +1,20 @@
-"""Reporter pages rendered once per language, the CSRF token spliced into each response.
+"""Reporter pages rendered once per language, each response's own tokens spliced in.
 
 What an anonymous visitor's GET of the landing page, the safety advice, the report form or the
 follow-up sign-in shows depends only on the language and the open compacts: rendering ~150
 choice widgets through WTForms and ~90 translations through Flask-Babel on every request spent
 5 ms where a bare Flask route spends 0.3. So the first such request in a language renders the
-page with a placeholder where the CSRF token goes, the page is kept for `TTL` seconds (a new
-compact or region shows within that time), and later requests only put a freshly masked token
-(portal/web/csrf.py) in the placeholder. A page without a form is also kept brotli- and
+page with marks where per-response values go (the report form's one-time submission token, a
+masked CSRF token: portal/web/slots.py), the page is kept for `TTL` seconds (a compact written in
+this process renders it again at once, other processes within TTL), and later requests only put
+values made for them in the marks. A page without such values is also kept brotli- and
 gzip-compressed at the best level, so serving it costs no compression at all.
 
 Only requests that would see exactly the cached page are served from it: GET, no query string
 but `lang`, nobody signed in, no message waiting to be flashed, and no follow-up cookie (which
-turns `/report/followup` into the reporter's own report). Everything else renders as before.
-The cache is per process, bounded (languages × pages), and holds nothing about any visitor.
+turns `/report/followup` into the reporter's own report and adds a way out of it to the others).
+Everything else renders as before. The cache is per process, bounded (languages × pages), and
+holds nothing about any visitor.
 """
 
 from __future__ import annotations
@@ -34,12 +36,12 @@ from sqlalchemy.orm import Session
 from portal.auth.cookies import staff_token
 from portal.domain.models import Compact
 from portal.i18n.templating import current_language
+from portal.reporter.followup import FOLLOWUP_COOKIE
 from portal.web.compression import choose_encoding
-from portal.web.csrf import PLACEHOLDER, masked_csrf_token
 from portal.web.services import services
+from portal.web.slots import MARK
 
 TTL = 60.0
-FOLLOWUP_COOKIE = "cw_followup"
 # Bumped whenever this process writes a compact: its pages are rendered again at once (other
 # processes within TTL).
 _generation = itertools.count()
@@ -74,41 +76,48 @@ def _stored(data: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Spliced:
-    """A page with tokens to put in: its text between the tokens, each part also deflated once.
+    """A page with per-response values: its text between the marks, each part deflated once.
 
-    A gzip body is the parts' deflate blocks one after the other with each token's own small
-    block between them: per request only the ~250-byte tokens are compressed, not the page.
+    A gzip body is the parts' deflate blocks one after the other with each value as a stored
+    block between them: per request nothing is compressed (a masked token is random bytes that no
+    compressor would shrink anyway).
     """
 
     parts: tuple[bytes, ...]
+    marks: tuple[str, ...]
     deflated: tuple[bytes, ...]
-    crcs: tuple[int, ...]
+    makers: dict[str, Callable[[], str]]
 
     @classmethod
-    def of(cls, body: bytes) -> Spliced:
-        parts = tuple(body.split(PLACEHOLDER.encode()))
-        last = len(parts) - 1
+    def of(cls, body: bytes, makers: dict[str, Callable[[], str]]) -> Spliced:
+        pieces = MARK.split(body)
+        marks = tuple(m.decode() for m in MARK.findall(body))
+        last = len(pieces) - 1
         return cls(
-            parts,
-            tuple(_deflate(p, final=i == last) for i, p in enumerate(parts)),
-            tuple(zlib.crc32(p) for p in parts),
+            tuple(pieces),
+            marks,
+            tuple(_deflate(p, final=i == last) for i, p in enumerate(pieces)),
+            makers,
         )
 
-    def plain(self, token: bytes) -> bytes:
-        return token.join(self.parts)
+    def values(self) -> list[bytes]:
+        made = {mark: make().encode() for mark, make in self.makers.items()}
+        return [made[mark] for mark in self.marks]
 
-    def gzip(self, token: bytes) -> bytes:
-        out = [GZIP_HEADER]
-        crc = 0
-        size = 0
-        for i, part in enumerate(self.parts):
-            if i:
-                out.append(_stored(token))
-                crc = zlib.crc32(token, crc)
-                size += len(token)
-            out.append(self.deflated[i])
-            crc = zlib.crc32(part, crc)
-            size += len(part)
+    def plain(self, values: list[bytes]) -> bytes:
+        out = [self.parts[0]]
+        for value, part in zip(values, self.parts[1:], strict=True):
+            out += [value, part]
+        return b"".join(out)
+
+    def gzip(self, values: list[bytes]) -> bytes:
+        out = [GZIP_HEADER, self.deflated[0]]
+        crc = zlib.crc32(self.parts[0])
+        size = len(self.parts[0])
+        for value, part, packed in zip(values, self.parts[1:], self.deflated[1:], strict=True):
+            out += [_stored(value), packed]
+            crc = zlib.crc32(part, zlib.crc32(value, crc))
+            size += len(value) + len(part)
         out.append(struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF))
         return b"".join(out)
 
@@ -116,24 +125,16 @@ class Spliced:
 @dataclass(frozen=True)
 class Entry:
     expires: float
-    # A page without a token: its body, and that body compressed once by encoding.
+    # A page without per-response values: its body, and that body compressed once by encoding.
     body: bytes = b""
     packed: dict[str, bytes] | None = None
-    # A page with a token.
+    # A page with some.
     spliced: Spliced | None = None
 
 
-def _no_followup() -> bool:
-    return FOLLOWUP_COOKIE not in request.cookies
-
-
-# Endpoint → what else must hold for the visitor to see the shared page.
-CACHEABLE: dict[str, Callable[[], bool]] = {
-    "home.landing": lambda: True,
-    "home.about_safety": lambda: True,
-    "reporter.new_report": lambda: True,
-    "reporter.followup": _no_followup,
-}
+CACHEABLE = frozenset(
+    {"home.landing", "home.about_safety", "reporter.new_report", "reporter.followup"}
+)
 
 
 class PageCache:
@@ -148,9 +149,12 @@ class PageCache:
 
     def key(self) -> tuple[str, str, str, int] | None:
         endpoint = request.endpoint
-        if request.method != "GET" or endpoint not in CACHEABLE or not CACHEABLE[endpoint]():
+        if request.method != "GET" or endpoint not in CACHEABLE:
             return None
         if any(name != "lang" for name in request.args):
+            return None
+        if FOLLOWUP_COOKIE in request.cookies:
+            # An open follow-up session changes the reporter pages (the quick exit ends it).
             return None
         if request.cookies:
             # Anonymous unless the staff cookie came; messages wait in the session cookie.
@@ -177,9 +181,12 @@ class PageCache:
         if key is None or response.status_code != 200 or response.mimetype != "text/html":
             return response
         body = response.get_data()
+        makers = g.pop("page_cache_slots", {})
         expires = time.monotonic() + self.ttl
-        if PLACEHOLDER.encode() in body:
-            entry = Entry(expires, spliced=Spliced.of(body))
+        if MARK.search(body):
+            if set(m.decode() for m in MARK.findall(body)) - set(makers):
+                return response  # a mark nothing can fill: never keep such a page
+            entry = Entry(expires, spliced=Spliced.of(body, makers))
         else:
             packed = {
                 "br": brotli.compress(body, mode=brotli.MODE_TEXT, quality=11),
@@ -195,11 +202,11 @@ class PageCache:
         response.vary.add("Accept-Encoding")
         encoding = choose_encoding(request.headers.get("Accept-Encoding", ""))
         if entry.spliced is not None:
-            token = masked_csrf_token().encode()
+            values = entry.spliced.values()
             if encoding is None:
-                response.set_data(entry.spliced.plain(token))
+                response.set_data(entry.spliced.plain(values))
             else:
-                response.set_data(entry.spliced.gzip(token))
+                response.set_data(entry.spliced.gzip(values))
                 response.headers["Content-Encoding"] = "gzip"
             return response
         if encoding is not None and entry.packed:

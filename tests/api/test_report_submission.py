@@ -23,14 +23,14 @@ from portal.domain.models import Channel, Report, User
 from portal.keys.desks import DeskNotReady, unlock_desk_keys
 from portal.web.services import EXTENSION
 from tests.api.conftest import ApiClient, photo_with_location
-from tests.conftest import csrf_token
+from tests.conftest import form_token
 
 
 def open_followup(client: FlaskClient, receipt: str) -> str:
     """The follow-up page a reporter sees after typing the receipt, as text."""
     response = client.post(
         "/report/followup",
-        data={"csrf_token": csrf_token(client, "/report/followup"), "receipt": receipt},
+        data={**form_token(client, "/report/followup"), "receipt": receipt},
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:1000]
     page = client.get("/report/followup")

@@ -61,7 +61,7 @@ class World:
 
 
 def _world(app: Flask, make_user, session: Session) -> World:  # type: ignore[no-untyped-def]
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     seeded = seed(session)
     clients = []
     for email, role in ((OWNER, Role.ASSESSOR), (OTHER, Role.ASSESSOR), (ADMIN, Role.ADMIN)):

@@ -56,6 +56,12 @@ def _verify_on_desk(client, public_id: str) -> None:  # type: ignore[no-untyped-
         ).status_code
         == 302
     )
+    # An incident is verified only on a verified report (issue 10.5).
+    for target in ("triaged", "in_review", "verified"):
+        assert (
+            client.post(f"{page}/status", data={"csrf_token": token, "status": target}).status_code
+            == 302
+        )
     assert (
         client.post(f"{page}/cluster", data={"csrf_token": token, "cluster": "new"}).status_code
         == 302
@@ -75,7 +81,7 @@ def test_verifying_grave_violations_moves_the_scorecard_and_it_recomputes_identi
     session: Session,
     make_user,  # type: ignore[no-untyped-def]
 ) -> None:
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     make_user("desk@example.org", roles=(Role.VERIFIER,), desks=("IQ",))
     compact = session.scalar(select(Compact).where(Compact.country == "IQ"))
     assert compact is not None
@@ -118,6 +124,6 @@ def test_verifying_grave_violations_moves_the_scorecard_and_it_recomputes_identi
     again = compute_scorecard(session, compact, YEAR)
     assert again.id == after.id
     assert session.scalar(select(Report).where(Report.public_id == ids[0])) is not None
-    assert session.scalar(
-        select(Scorecard).where(Scorecard.id == before.id)
-    ).stale, "the scorecard computed before the evidence changed is marked stale"
+    assert session.scalar(select(Scorecard).where(Scorecard.id == before.id)).stale, (
+        "the scorecard computed before the evidence changed is marked stale"
+    )

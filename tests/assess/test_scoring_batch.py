@@ -114,7 +114,7 @@ def _assessor_data(session: Session, compact: Compact) -> None:
 
 def _seeded(app: Flask, session: Session) -> Compact:
     """Iraq with evidence, assessor data and last year's scorecards; Niger, its peer, scored."""
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     iraq, niger = _compact(session, "IQ"), _compact(session, "NE")
     niger.fragility_band = iraq.fragility_band
     _incidents(session, iraq, seed=7, n=260)

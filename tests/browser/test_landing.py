@@ -135,9 +135,11 @@ def test_language_menu_opens_and_switches_without_javascript(
     assert parse_qs(urlsplit(page.url).query)["lang"] == [target]
     assert_language(page, target, direction)
 
-    # The choice is remembered: the next page, reached by a plain link without `?lang=`, keeps it.
-    page.locator(".site-footer a[href$='/auth/login']").click()
-    page.wait_for_url("**/auth/login")
+    # The choice is kept: reporter pages carry it in their links (no cookie on a reporter's
+    # phone), and the next page keeps it.
+    assert page.context.cookies() == []
+    page.locator(".site-footer a[href*='/auth/login']").click()
+    page.wait_for_url("**/auth/login*")
     assert_language(page, target, direction)
 
 

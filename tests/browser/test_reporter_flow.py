@@ -101,17 +101,17 @@ REPLY_AR = "كانوا ثلاثة جنود، وأخذوا مني عشرين أل
 NARRATIVE_EN = "Soldiers stopped our bus at the checkpoint and asked every passenger for money."
 
 # The follow-up page's own chrome, reached without JavaScript: the reply box and the way out.
-REPLY_BOX = "main form[action$='/report/followup/reply'] textarea[name='body']"
-REPLY_FILES = "main form[action$='/report/followup/reply'] input[type='file']"
-REPLY_SEND = "main form[action$='/report/followup/reply'] button[type='submit']"
+REPLY_BOX = "main form[action*='/report/followup/reply'] textarea[name='body']"
+REPLY_FILES = "main form[action*='/report/followup/reply'] input[type='file']"
+REPLY_SEND = "main form[action*='/report/followup/reply'] button[type='submit']"
 # The Leave button sits under the status and again at the end; the first is the one to reach.
-LEAVE = "main form[action$='/report/followup/leave'] button[type='submit'] >> nth=0"
+LEAVE = "main form[action*='/report/followup/leave'] button[type='submit'] >> nth=0"
 
 
 @pytest.fixture
 def demo_data(app: Flask) -> None:
     """The desks, compacts and desk keys a report needs, seeded as an operator would."""
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
 
 

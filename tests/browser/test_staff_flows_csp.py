@@ -38,7 +38,7 @@ JAVASCRIPT = pytest.mark.parametrize("javascript", [False, True], ids=["js-off",
 @pytest.fixture
 def demo_data(app: Flask) -> None:
     """The desks, compacts and desk keys, seeded as an operator would."""
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
 
 
@@ -120,6 +120,18 @@ def test_desk_flow_has_no_csp_violation(
     assert path_of(page) == report_path
     assert page.locator(".notice").first.is_visible()
 
+    # Ask the reporter a question.
+    page.locator("main form[action$='/messages'] textarea[name='body']").fill(QUESTION)
+    submit(page, "/messages")
+    assert path_of(page) == report_path
+    assert QUESTION in page.locator("main .thread").inner_text()
+
+    # Verify it: an incident is verified only on a verified report (issue 10.5).
+    for target in ("in_review", "verified"):
+        page.locator("main select[name='status']").select_option(target)
+        submit(page, "/status")
+        assert path_of(page) == report_path
+
     # Start an incident from it and open the incident.
     submit(page, "/cluster")
     assert path_of(page) == report_path
@@ -134,13 +146,6 @@ def test_desk_flow_has_no_csp_violation(
     assert path_of(page) == incident_path
     assert page.locator("main select[name='state']").input_value() == "verified"
     snapshot(page, "incident-verified")
-
-    # Ask the reporter a question.
-    page.goto(report_path)
-    page.locator("main form[action$='/messages'] textarea[name='body']").fill(QUESTION)
-    submit(page, "/messages")
-    assert path_of(page) == report_path
-    assert QUESTION in page.locator("main .thread").inner_text()
 
     assert_clean(browser_record)
 

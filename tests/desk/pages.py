@@ -51,9 +51,12 @@ def audit_events(
     return list(session.scalars(query.order_by(AuditEvent.id)))
 
 
-def audit_count(session: Session) -> int:
+def audit_count(session: Session, *, excluding: tuple[str, ...] = ()) -> int:
     session.expire_all()
-    return session.scalar(select(func.count(AuditEvent.id))) or 0
+    query = select(func.count(AuditEvent.id))
+    if excluding:
+        query = query.where(AuditEvent.action.not_in(excluding))
+    return session.scalar(query) or 0
 
 
 def fresh(session: Session, report: Report) -> Report:

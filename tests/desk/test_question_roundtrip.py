@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.models import MessageDirection
 from portal.domain.workflow import ReportStatus
-from tests.conftest import csrf_token
+from tests.conftest import form_token
 from tests.desk.conftest import FileReport, SignedIn
 from tests.desk.filing import Filed
 from tests.desk.pages import audit_events, follow, fresh, page_text, post_form
@@ -24,7 +24,7 @@ def _reporter_follows_up(app: Flask, receipt: str) -> FlaskClient:
     phone = app.test_client()
     response = phone.post(
         "/report/followup",
-        data={"csrf_token": csrf_token(phone, "/report/followup"), "receipt": receipt},
+        data={**form_token(phone, "/report/followup"), "receipt": receipt},
     )
     assert response.status_code == 302, page_text(response)[:500]
     return phone
@@ -43,7 +43,7 @@ def _answer(phone: FlaskClient, answer: str = ANSWER) -> str:
         phone,
         phone.post(
             "/report/followup/reply",
-            data={"csrf_token": csrf_token(phone, "/report/followup"), "body": answer},
+            data={**form_token(phone, "/report/followup"), "body": answer},
         ),
     )
 
@@ -109,7 +109,7 @@ def test_the_reporter_cannot_read_the_thread_without_the_right_receipt(
     wrong = digits[:-1] + str((int(digits[-1]) + 1) % 10)
     response = stranger.post(
         "/report/followup",
-        data={"csrf_token": csrf_token(stranger, "/report/followup"), "receipt": wrong},
+        data={**form_token(stranger, "/report/followup"), "receipt": wrong},
     )
     assert response.status_code == 400
     assert "No report opens with this code." in page_text(response)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.desk import service
+from portal.desk.labels import OPEN_STATES
 from portal.desk.queue import QueueFilters, Sort, queue_page
 from portal.domain.models import (
     ClusterState,
@@ -140,7 +141,14 @@ def test_each_filter_shows_exactly_the_matching_reports_of_my_desks(
     assert len(set(desk.me.desk_ids)) == 2
     for query, keep in FILTERS:
         query = query.format(so=so_desk)
-        expected = _oracle(session, desk, lambda r, keep=keep: keep(r, desk))
+        # With no status asked for, the queue shows open work only (issue 12.2).
+        only_open = "status=" not in query
+        expected = _oracle(
+            session,
+            desk,
+            lambda r, keep=keep, only_open=only_open: keep(r, desk)
+            and (not only_open or r.status in OPEN_STATES),
+        )
         assert listed(desk.browser, query) == expected, query
         assert expected or query == "", f"{query} should match something in this set"
     # Reports of a desk I am not on never show, whatever I ask for.
@@ -152,7 +160,7 @@ def test_each_filter_shows_exactly_the_matching_reports_of_my_desks(
 def test_sorts_order_the_queue_as_their_names_say(session: Session, desk: MyDesks) -> None:
     received = {f.public_id: f.report.created_day for f in desk.reports.values()}
     for sort in Sort:
-        shown = listed(desk.browser, f"sort={sort.value}")
+        shown = listed(desk.browser, f"sort={sort.value}&closed=1")
         assert shown == _oracle(session, desk, lambda r: True, sort), sort
         days = [received[p] for p in shown]
         if sort == Sort.OLDEST:
@@ -438,7 +446,8 @@ def test_grading_updates_the_incidents_noisy_or_weight(
     expected = _noisy_or(B2, C3, F6)
     assert expected == pytest.approx(1 - 0.36 * 0.7 * 0.8)  # 0.7984, worked by hand
     assert _cluster(session, desk, "checkpoint").weight == pytest.approx(expected, abs=1e-6)
-    assert f"an incident with weight {round(expected, 6)}" in page
+    # Shown as a grade and a percentage, never as "0.7984".
+    assert "an incident with weight Strong · 80%" in page
     # Regrading one report down lowers the incident's weight at once.
     _grade(desk, "killing", "E5")
     assert _cluster(session, desk, "checkpoint").weight == pytest.approx(
@@ -463,6 +472,13 @@ def test_rejecting_a_graded_report_takes_it_out_of_the_incident_weight(
     assert _cluster(session, desk, "checkpoint").weight == pytest.approx(B2, abs=1e-6)
 
 
+def _verify_report(desk: MyDesks, name: str, grade: str = "B2") -> None:
+    """Grade a report and walk it to Verified, as an incident's verification needs."""
+    _grade(desk, name, grade)
+    for target in ("triaged", "in_review", "verified"):
+        _post(desk, name, "status", {"status": target})
+
+
 def _set_state(desk: MyDesks, cluster: IncidentCluster, state: ClusterState) -> str:
     path = f"/desk/clusters/{cluster.public_id}"
     return follow(
@@ -483,6 +499,7 @@ def test_verifying_an_incident_queues_a_scorecards_stale_job(
     session: Session, desk: MyDesks, incident: IncidentCluster
 ) -> None:
     compact_id = session.scalar(select(Compact.id).where(Compact.country == "IQ"))
+    _verify_report(desk, "checkpoint")
     page = _set_state(desk, incident, ClusterState.UNVERIFIED)
     assert "Incident verification saved." in page
     assert _scoring_jobs(session) == []  # no evidence gained or lost: nothing to rescore
@@ -502,8 +519,8 @@ def test_verifying_an_incident_queues_a_scorecards_stale_job(
 def test_the_scoring_job_is_handed_to_the_queue_after_verifying(
     session: Session, desk: MyDesks, incident: IncidentCluster
 ) -> None:
+    _verify_report(desk, "checkpoint")
     _set_state(desk, incident, ClusterState.VERIFIED)
     [job] = _scoring_jobs(session)
     # Inline without Redis (done at once), handed to rq with Redis (enqueued).
     assert job.state in {OutboxState.DONE, OutboxState.ENQUEUED}
-

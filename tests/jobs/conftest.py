@@ -30,7 +30,7 @@ from portal.domain.models import OutboxJob, OutboxState
 from portal.jobs.outbox import QUEUES
 from portal.jobs.runner import _worker_database
 from portal.web.services import EXTENSION
-from tests.conftest import csrf_token
+from tests.conftest import form_token
 
 NO_REDIS = "needs a real Redis server: set REDIS_URL (CI uses redis://127.0.0.1:6379/14)"
 RECEIPT = re.compile(r'<p class="receipt"[^>]*>((?:<span>\d{4}</span>){4})</p>')
@@ -112,7 +112,7 @@ def database_of(app: Flask) -> Database:
 @pytest.fixture
 def demo(app: Flask) -> Flask:
     """The app with `portal demo` run: desks IQ SO NE PH, their compacts, keys and accounts."""
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
     return app
 
@@ -146,7 +146,7 @@ def torture_report(compact: str, **overrides: Any) -> dict[str, Any]:
 
 def submit(client: FlaskClient, fields: dict[str, Any]) -> str:
     """POST the report form; returns the receipt shown (asserting the report was received)."""
-    data = {"csrf_token": csrf_token(client, "/report/new"), **fields, "files": []}
+    data = {**form_token(client, "/report/new"), **fields, "files": []}
     response = client.post("/report/new", data=data, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     found = RECEIPT.search(page)

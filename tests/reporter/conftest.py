@@ -33,7 +33,7 @@ from portal.keys.desks import UnlockedDeskKey, unlock_desk_keys
 from portal.paths import TRANSLATIONS
 from portal.store import Store
 from portal.web.services import EXTENSION
-from tests.conftest import csrf_token
+from tests.conftest import form_token
 from tests.reporter.at_rest import LogCapture
 from tests.reporter.server import Server, run_gunicorn
 
@@ -58,7 +58,7 @@ class Sent:
 
 
 def run_demo(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
 
 
@@ -131,7 +131,7 @@ def submit_report(
     `request` goes to the test client as is (`environ_base`, `headers`).
     """
     path = "/report/new" + (f"?lang={lang}" if lang else "")
-    data: dict[str, Any] = {"csrf_token": csrf_token(client, path), **fields}
+    data: dict[str, Any] = {**form_token(client, path), **fields}
     data["files"] = [(io.BytesIO(content), name) for content, name in files]
     response = client.post(path, data=data, content_type="multipart/form-data", **request)
     found = RECEIPT_GROUPS.search(response.get_data(as_text=True))
@@ -149,7 +149,7 @@ def submit_ok(client: FlaskClient, fields: Mapping[str, Any], **kwargs: Any) -> 
 def open_followup(client: FlaskClient, receipt: str, **kwargs: Any) -> TestResponse:
     return client.post(
         "/report/followup",
-        data={"csrf_token": csrf_token(client, "/report/followup"), "receipt": receipt},
+        data={**form_token(client, "/report/followup"), "receipt": receipt},
         **kwargs,
     )
 
@@ -160,7 +160,7 @@ def reply(
     return client.post(
         "/report/followup/reply",
         data={
-            "csrf_token": csrf_token(client, "/report/followup"),
+            **form_token(client, "/report/followup"),
             "body": body,
             "files": [(io.BytesIO(content), name) for content, name in files],
         },

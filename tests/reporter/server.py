@@ -56,15 +56,15 @@ class Server:
     def report_request(
         self, fields: dict[str, Any], files: list[tuple[bytes, str]]
     ) -> tuple[dict[str, str], bytes]:
-        """Headers and multipart body of a report, with the CSRF cookie and token of a new form."""
+        """Headers and multipart body of a report, with the one-time token of a new form (the
+        form needs no cookie)."""
         connection = HTTPConnection("127.0.0.1", self.port, timeout=10)
         connection.request("GET", "/report/new")
         response = connection.getresponse()
         page = response.read().decode()
-        cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
-        found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-        assert cookie and found, page[:500]
-        values: dict[str, Any] = {**fields, "csrf_token": html.unescape(found.group(1))}
+        found = re.search(r'name="submission" type="hidden" value="([^"]+)"', page)
+        assert found and response.getheader("Set-Cookie") is None, page[:500]
+        values: dict[str, Any] = {**fields, "submission": html.unescape(found.group(1))}
         if files:
             values["files"] = [
                 FileStorage(io.BytesIO(data), name, "files", "application/octet-stream")
@@ -72,7 +72,6 @@ class Server:
             ]
         boundary, body = encode_multipart(values)
         headers = {
-            "Cookie": cookie,
             "Content-Type": f"multipart/form-data; boundary={boundary}",
             "Content-Length": str(len(body)),
         }

@@ -33,7 +33,7 @@ from portal.config import Config
 from portal.desk.sealed import open_attachment_content
 from portal.domain.models import Attachment, Report
 from portal.reporter.messages import attachment_error
-from tests.conftest import csrf_token
+from tests.conftest import form_token
 from tests.reporter.conftest import (
     jpeg,
     only_report,
@@ -278,7 +278,7 @@ def _browser_body(fields: dict[str, Any], file_name: str, content: bytes) -> tup
 def test_a_windows_folder_path_never_reaches_the_sealed_filename(
     demo: Flask, client: FlaskClient, session: Session, config: Config
 ) -> None:
-    fields = {**report_fields(session), "csrf_token": csrf_token(client, "/report/new")}
+    fields = {**report_fields(session), **form_token(client, "/report/new")}
     boundary, body = _browser_body(fields, r"C:\Users\Amina Hassan\Pictures\photo.jpg", jpeg())
     response = client.post(
         "/report/new", data=body, content_type=f"multipart/form-data; boundary={boundary}"

@@ -30,7 +30,7 @@ from portal.config import Config
 from portal.desk.sealed import open_attachment_content
 from portal.domain.models import ThrottleCounter
 from portal.limits import bucket_key, counter_key
-from tests.conftest import csrf_token
+from tests.conftest import form_token
 from tests.reporter.at_rest import LogCapture, everything_at_rest, leaks
 from tests.reporter.conftest import (
     jpeg,
@@ -314,7 +314,7 @@ def test_an_unsealed_upload_never_touches_the_disk(
     noise.save(out, "JPEG", quality=95)
     photo = out.getvalue()
     assert len(photo) > 600 * 1024
-    fields = {**report_fields(session), "csrf_token": csrf_token(client, "/report/new")}
+    fields = {**report_fields(session), **form_token(client, "/report/new")}
     fields["files"] = FileStorage(io.BytesIO(photo), "big.jpg", content_type="image/jpeg")
     boundary, body = encode_multipart(fields)  # encoded here, so the client writes nothing
     _WATCH.paths.clear()

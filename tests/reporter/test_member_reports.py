@@ -26,7 +26,7 @@ from portal.domain.models import (
 )
 from portal.provision.accounts import NewAccount, create_account
 from portal.web.services import EXTENSION
-from tests.conftest import FAST_HASH, PASSWORD, csrf_token, sign_in
+from tests.conftest import FAST_HASH, PASSWORD, form_token, sign_in
 from tests.reporter.conftest import only_report, report_fields, submit_ok
 
 MEMBER = "member@demo.test"
@@ -42,7 +42,7 @@ def _member(session: Session, email: str = MEMBER) -> User:
 def _open_mine(client, public_id: str):  # type: ignore[no-untyped-def]
     return client.post(
         "/report/mine/open",
-        data={"csrf_token": csrf_token(client, "/report/mine"), "report": public_id},
+        data={**form_token(client, "/report/mine"), "report": public_id},
     )
 
 

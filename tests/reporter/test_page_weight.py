@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from tests.conftest import csrf_token
+from tests.conftest import form_token
 from tests.reporter.conftest import open_followup, report_fields, submit_ok
 
 FIRST_VISIT_BUDGET = 20 * 1024
@@ -85,7 +85,7 @@ def test_each_reporter_page_fits_the_budget(demo: Flask, session: Session) -> No
             "new report, error state",
             lambda: client.post(
                 "/report/new",
-                data={**fields, "narrative": "", "csrf_token": csrf_token(client, "/report/new")},
+                data={**fields, "narrative": "", **form_token(client, "/report/new")},
                 headers=BROWSER,
             ),
         ),
@@ -93,7 +93,7 @@ def test_each_reporter_page_fits_the_budget(demo: Flask, session: Session) -> No
             "receipt",
             lambda: client.post(
                 "/report/new",
-                data={**fields, "csrf_token": csrf_token(client, "/report/new")},
+                data={**fields, **form_token(client, "/report/new")},
                 headers=BROWSER,
             ),
         ),
@@ -103,7 +103,7 @@ def test_each_reporter_page_fits_the_budget(demo: Flask, session: Session) -> No
     weights = [weigh(client, name, make()) for name, make in pages]
     assert 'class="receipt"' in brotli.decompress(client.post(
         "/report/new",
-        data={**fields, "csrf_token": csrf_token(client, "/report/new")},
+        data={**fields, **form_token(client, "/report/new")},
         headers=BROWSER,
     ).get_data()).decode()
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.config import Config
 from portal.domain.models import Report
 from portal.domain.workflow import ReportStatus
-from tests.conftest import csrf_token
+from tests.conftest import form_token
 from tests.reporter.conftest import (
     only_report,
     open_as_verifier,
@@ -102,7 +102,7 @@ def test_leave_deletes_the_followup_cookie_and_the_report_is_closed(
     assert open_followup(client, sent.receipt).status_code == 302
     assert NARRATIVE in client.get("/report/followup").get_data(as_text=True)
     response = client.post(
-        "/report/followup/leave", data={"csrf_token": csrf_token(client, "/report/followup")}
+        "/report/followup/leave", data={**form_token(client, "/report/followup")}
     )
     assert response.status_code == 302
     cookie = _followup_cookie(response.headers.getlist("Set-Cookie"))

@@ -167,7 +167,7 @@ def test_a_desk_key_wrap_moved_onto_another_report_never_opens(
 
 def _normalised(page: str) -> str:
     """The page as a person reads it: CSRF tokens and the echo of what was typed set aside."""
-    page = re.sub(r'(name="csrf_token"[^>]*value=")[^"]*"', r'\1"', page)
+    page = re.sub(r'(name="(?:csrf_token|submission)"[^>]*value=")[^"]*"', r'\1"', page)
     page = re.sub(r'(value=")[^"]*("[^>]*name="receipt")', r"\1\2", page)
     page = re.sub(r'(name="receipt"[^>]*value=")[^"]*"', r'\1"', page)
     return html.unescape(page)

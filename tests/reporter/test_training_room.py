@@ -16,11 +16,11 @@ ROOM = {"REMOTE_ADDR": "198.51.100.20"}
 
 def _form(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
     page = client.get("/report/new", environ_base=ROOM).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    token = re.search(r'name="submission" type="hidden" value="([^"]+)"', page)
     compact = re.search(r'<option value="([^"]+)">Iraq', page)
     assert token and compact
     return {
-        "csrf_token": token.group(1), "compact": compact.group(1),
+        "submission": token.group(1), "compact": compact.group(1),
         "happened": "IC-1.checkpoint-money", "month": "3", "year": "2026", "region": "IQ-BG",
         "force": "police", "narrative": "They asked for money at the checkpoint.",
         "identity": "anonymous",
@@ -34,7 +34,7 @@ def _submit(client, data: dict[str, str]) -> tuple[int, str]:  # type: ignore[no
 
 def _app(config: Config, **limits: int) -> Flask:
     app = create_app(dataclasses.replace(config, submission_limits=SubmissionLimits(**limits)))
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     return app
 
 
@@ -63,7 +63,7 @@ def test_a_flooding_script_is_slowed_and_a_person_keeps_their_text(config: Confi
     data["narrative"] = "A person's long account that must not be lost."
     status, page = _submit(other, data)
     if status == 200:
-        status, page = _submit(other, data | {"csrf_token": _form(other)["csrf_token"]})
+        status, page = _submit(other, data | {"submission": _form(other)["submission"]})
     assert status == 429
     assert "A person&#39;s long account that must not be lost." in page
     assert "Please wait" in page

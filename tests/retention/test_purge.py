@@ -31,7 +31,7 @@ from portal.domain.models import (
 )
 from portal.jobs.retention import PurgeResult, due_for_purge, purge_expired
 from portal.store import Store
-from tests.conftest import csrf_token
+from tests.conftest import form_token
 from tests.retention.conftest import (
     TODAY,
     S,
@@ -88,7 +88,7 @@ def purge(app: Flask, session: Session, as_of: dt.date, **kwargs: Any) -> PurgeR
 def followup_error(client: FlaskClient, receipt: str) -> tuple[int, str]:
     response = client.post(
         "/report/followup",
-        data={"csrf_token": csrf_token(client, "/report/followup"), "receipt": receipt},
+        data={**form_token(client, "/report/followup"), "receipt": receipt},
     )
     page = response.get_data(as_text=True)
     found = re.search(r'<div class="error-summary".*?</div>', page, re.DOTALL)
@@ -228,7 +228,7 @@ def test_a_shredded_receipt_gets_the_same_answer_as_a_receipt_never_issued(
     assert (
         client.post(
             "/report/followup",
-            data={"csrf_token": csrf_token(client, "/report/followup"), "receipt": receipt},
+            data={**form_token(client, "/report/followup"), "receipt": receipt},
         ).status_code
         == 302
     )
@@ -251,7 +251,7 @@ def test_a_follow_up_already_open_shows_nothing_once_shredded(
     client.post(
         "/report/followup",
         data={
-            "csrf_token": csrf_token(client, "/report/followup"),
+            **form_token(client, "/report/followup"),
             "receipt": filed.receipt.display(),
         },
     )

@@ -27,13 +27,13 @@ class Persona:
 def _reporter_session(app: Flask) -> FlaskClient:
     client = app.test_client()
     page = client.get("/report/new").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    token = re.search(r'name="submission" type="hidden" value="([^"]+)"', page)
     compact = re.search(r'<option value="([^"]+)">Iraq', page)
     assert token and compact
     receipt_page = client.post(
         "/report/new",
         data={
-            "csrf_token": token.group(1),
+            "submission": token.group(1),
             "compact": compact.group(1),
             "happened": "IC-1.checkpoint-money",
             "month": "3",
@@ -45,19 +45,14 @@ def _reporter_session(app: Flask) -> FlaskClient:
         },
     ).get_data(as_text=True)
     receipt = " ".join(re.findall(r"<span>(\d{4})</span>", receipt_page))
-    follow = client.get("/report/followup").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', follow)
-    assert token
-    opened = client.post(
-        "/report/followup", data={"csrf_token": token.group(1), "receipt": receipt}
-    )
+    opened = client.post("/report/followup", data={"receipt": receipt})
     assert opened.status_code == 302
     return client
 
 
 @pytest.fixture
 def personas(app: Flask, make_user) -> Iterator[list[Persona]]:  # type: ignore[no-untyped-def]
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     people = {
         "verifier of desk A": ("a@example.org", (Role.VERIFIER,), ("IQ",)),
         "verifier of desk B": ("b@example.org", (Role.VERIFIER,), ("SO",)),

@@ -24,8 +24,10 @@ def _tokens(client: FlaskClient, path: str) -> tuple[list[str], str]:
 
 def test_every_response_masks_the_token_afresh(app: Flask) -> None:
     client = app.test_client()
-    first, _ = _tokens(client, "/report/new")
-    second, page = _tokens(client, "/report/new")
+    # The reporter's first forms carry no CSRF token (docs/security.md, "Forms without a
+    # cookie"); the sign-in form does.
+    first, _ = _tokens(client, "/auth/login")
+    second, page = _tokens(client, "/auth/login")
     assert first and second and first[0] != second[0]
     # Both stand for the same session token, which never appears in the page as it is.
     signed = unmask(first[0])
@@ -39,18 +41,18 @@ def test_every_response_masks_the_token_afresh(app: Flask) -> None:
 
 def test_a_masked_token_is_accepted_and_an_altered_one_refused(app: Flask) -> None:
     client = app.test_client()
-    token = TOKEN.findall(client.get("/report/followup").get_data(as_text=True))[0]
-    ok = client.post("/report/followup", data={"csrf_token": token, "receipt": "1234"})
-    assert ok.status_code == 400  # the form's own error: a receipt has 16 digits
-    assert "16" in ok.get_data(as_text=True)
+    token = TOKEN.findall(client.get("/auth/login").get_data(as_text=True))[0]
+    stale = "This form was open for too long or was sent twice"
+    wrong = {"email": "nobody@example.org", "password": "not the password"}
+    ok = client.post("/auth/login", data={"csrf_token": token, **wrong})
+    assert stale not in ok.get_data(as_text=True)  # the form's own answer, not a CSRF refusal
     remasked = mask(unmask(token))
-    assert client.post(
-        "/report/followup", data={"csrf_token": remasked, "receipt": "1234"}
-    ).status_code == 400
+    again = client.post("/auth/login", data={"csrf_token": remasked, **wrong})
+    assert stale not in again.get_data(as_text=True)
     altered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    refused = client.post("/report/followup", data={"csrf_token": altered, "receipt": "1234"})
+    refused = client.post("/auth/login", data={"csrf_token": altered, **wrong})
     assert refused.status_code in (400, 403)
-    assert "16" not in refused.get_data(as_text=True)
+    assert stale in refused.get_data(as_text=True)
 
 
 def test_mask_round_trip() -> None:

@@ -8,7 +8,8 @@ import re
 from flask import Flask
 
 from portal import create_app
-from portal.config import Config
+from portal.config import DEFAULT_EXIT_URL, Config
+from portal.web.reporter_pages import NOT_REPORTER_PREFIXES, QUICK_EXIT_HASH, QUICK_EXIT_SCRIPT
 
 from .conftest import Persona
 from .test_access_matrix import url_for_rule
@@ -17,6 +18,8 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+# Reporter pages run one script, the quick exit, allowed by its hash and nothing else.
+REPORTER_CSP = f"{CSP}; script-src '{QUICK_EXIT_HASH}'; connect-src 'self'"
 # Any absolute URL or protocol-relative reference in an attribute or a stylesheet.
 FOREIGN = re.compile(
     r"""(?:src|href|action|formaction|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.I
@@ -40,7 +43,10 @@ def test_every_page_has_the_security_headers(app: Flask, personas: list[Persona]
     for path, persona, response in _pages(app, personas):
         h = response.headers
         where = f"{path} as {persona.name} ({response.status_code})"
-        assert h.get("Content-Security-Policy") == CSP, where
+        reporter = not path.split("?")[0].startswith(NOT_REPORTER_PREFIXES)
+        html_page = response.mimetype == "text/html"
+        expected = REPORTER_CSP if reporter and html_page else CSP
+        assert h.get("Content-Security-Policy") == expected, where
         assert h.get("X-Content-Type-Options") == "nosniff", where
         assert h.get("Referrer-Policy") == "no-referrer", where
         assert h.get("Cross-Origin-Opener-Policy") == "same-origin", where
@@ -51,8 +57,16 @@ def test_every_page_has_the_security_headers(app: Flask, personas: list[Persona]
         assert "Strict-Transport-Security" not in h, where  # only behind TLS
         if response.mimetype == "text/html":
             body = response.get_data(as_text=True)
+            if reporter and response.status_code // 100 != 3:
+                # The quick exit's link is the one way to another site, on purpose.
+                assert body.count(f'href="{DEFAULT_EXIT_URL}"') == 1, where
+                body = body.replace(DEFAULT_EXIT_URL, "")
             assert not FOREIGN.search(body), f"{where}: {FOREIGN.search(body)}"
-            assert "<script" not in body and " style=" not in body, where
+            scripts = re.findall(r"<script>(.*?)</script>", body, re.S)
+            assert body.count("<script") == len(scripts), where
+            expected_scripts = [QUICK_EXIT_SCRIPT] if reporter and "data-exit=" in body else []
+            assert scripts == expected_scripts, where
+            assert " style=" not in body, where
         seen += 1
     assert seen > 40
 
