@@ -16,6 +16,7 @@ from portal.database import Database
 from portal.i18n.locale import LOCALE_OBJECTS, select_locale
 from portal.i18n.templating import install_i18n
 from portal.jobs.outbox import Dispatcher
+from portal.keys.fingerprint import check_before_keys, check_or_record
 from portal.keys.keyring import load_keyring
 from portal.limits import DatabaseCounters, FallbackCounters, RedisCounters
 from portal.paths import ROOT, TEMPLATES, TRANSLATIONS
@@ -23,6 +24,7 @@ from portal.store import FileStore
 from portal.web import assets
 from portal.web.access import install_access_control
 from portal.web.access_log import configure_logging, install_request_logging
+from portal.web.bad_input import install_input_guards
 from portal.web.compression import install_compression
 from portal.web.csrf import MaskedCSRFProtect
 from portal.web.errors import install_error_pages
@@ -78,6 +80,9 @@ def create_app(config: Config | None = None) -> Flask:
     )
 
     database = Database(config.database_url)
+    check_before_keys(config, database)
+    keyring = load_keyring(config)
+    check_or_record(database, keyring.fingerprint)
     redis = Redis.from_url(config.redis_url) if config.redis_url else None
     app.extensions[EXTENSION] = Services(
         config=config,
@@ -85,7 +90,7 @@ def create_app(config: Config | None = None) -> Flask:
         counters=FallbackCounters(RedisCounters(redis), DatabaseCounters(database.sessions))
         if redis is not None
         else DatabaseCounters(database.sessions),
-        keyring=load_keyring(config),
+        keyring=keyring,
         store=FileStore(config.blob_path),
         dispatcher=Dispatcher(database, redis),
         decoding=DecodeGate(config.decode_concurrency),
@@ -101,6 +106,8 @@ def create_app(config: Config | None = None) -> Flask:
     # Access is decided before CSRF is checked: who may not use an endpoint learns nothing more
     # than that, whatever they send.
     install_access_control(app)
+    # Before CSRF: Flask-WTF's check fails with a 500 on a nameless multipart part.
+    install_input_guards(app)
     csrf = MaskedCSRFProtect(app)
     install_i18n(app, remember_choice=lambda: not is_reporter_request())
     install_security_headers(app, config)

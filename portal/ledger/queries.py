@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -145,3 +146,18 @@ def endowment_totals(session: Session, compact: Compact) -> EndowmentTotals:
         awaiting=sum(s == "proposed" for s in states),
         awarded=sum(s in ("awarded", "closed") for s in states),
     )
+
+
+def balance_series(session: Session, compact: Compact) -> list[tuple[dt.date, Decimal]]:
+    """The endowment's balance at the end of each day with a posting, in posting order."""
+    rows = session.execute(
+        select(LedgerEntry.day, LedgerEntry.debit, LedgerEntry.credit)
+        .where(LedgerEntry.compact_id == compact.id, LedgerEntry.account == "endowment")
+        .order_by(LedgerEntry.id)
+    ).all()
+    by_day: dict[dt.date, Decimal] = {}
+    balance = ZERO
+    for day, debit, credit in rows:
+        balance += debit - credit
+        by_day[day] = balance
+    return sorted(by_day.items())

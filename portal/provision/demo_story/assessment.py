@@ -79,12 +79,18 @@ def attest_partners(
 def enter_audits(
     session: Session, assessor: User, compact: Compact, cast: Cast, quarters: tuple[Period, ...]
 ) -> None:
-    """One audit round per quarter: the arc's levels moving from the first to the last quarter."""
+    """One audit round per quarter, the arc's levels moving from the first to the last quarter,
+    and the annual audit of each year the quarters cover whole (at its mid-year level)."""
     rng = random.Random(f"audits:{cast.country}")
     steps = max(1, len(quarters) - 1)
-    for index, period in enumerate(quarters):
+    rounds: list[tuple[Period, float]] = [(p, i / steps) for i, p in enumerate(quarters)]
+    for year in sorted({q.year for q in quarters}):
+        inside = [i for i, q in enumerate(quarters) if q.year == year]
+        if len(inside) == 4:
+            rounds.append((Period(year), (inside[1] + inside[2]) / 2 / steps))
+    for period, along in rounds:
         for code, audit in sorted(cast.arc.audits.items()):
-            level = audit.first + (audit.last - audit.first) * index / steps
+            level = audit.first + (audit.last - audit.first) * along
             if code in ("IC-3", "OA-2"):
                 scores = [
                     round(min(100.0, max(0.0, level + rng.uniform(-4, 4))), 1) for _ in range(2)
