@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 
 from portal.api.openapi_compacts import compacts_area
 from portal.api.openapi_exports import exports_area
+from portal.api.openapi_ledger import ledger_area
 from portal.api.openapi_parts import (
     PUBLIC,
     ApiArea,
@@ -78,7 +79,9 @@ def document_area(config: Config) -> ApiArea:
     )
 
 
-AREAS: tuple[AreaBuilder, ...] = (reports_area, compacts_area, exports_area, document_area)
+AREAS: tuple[AreaBuilder, ...] = (
+    reports_area, compacts_area, exports_area, ledger_area, document_area
+)
 
 
 def openapi_document(config: Config, areas: tuple[AreaBuilder, ...] = AREAS) -> Json:

@@ -496,7 +496,7 @@ def compacts_area(config: Config) -> ApiArea:
                 "scheme": "bearer",
                 "description": (
                     "An API token (`cwt_…`) created for an assessor account, with the scopes "
-                    "`compacts:read`, `scorecards:read` and/or `exports:read`."
+                    "`compacts:read`, `scorecards:read`, `exports:read` and/or `ledger:read`."
                 ),
             }
         },

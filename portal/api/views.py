@@ -37,6 +37,7 @@ from portal.crypto import KdfBusy
 from portal.domain.models.base import today
 from portal.i18n.templating import current_language
 from portal.keys.desks import DeskNotReady
+from portal.ledger.api import register_ledger_routes
 from portal.limits.abuse import check_submission, network_of
 from portal.reporter.service import Submission, SubmissionInvalid, submit_report
 from portal.web.errors import error_response, status_for, unavailable_headers
@@ -98,6 +99,7 @@ def make_blueprint(config: Config) -> Blueprint:
         return jsonify(reference(db(), current_language(), config.attachments))
 
     register_compact_routes(bp)
+    register_ledger_routes(bp)
 
     @bp.get("/openapi.json", endpoint="openapi_document")
     def describe() -> ResponseReturnValue:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.config import Config
 from portal.domain.models import Compact, CompactStatus
+from portal.ledger.queries import endowment_totals
 from portal.public import page
 from portal.public.service import public_table
 from portal.public.settings import EXTENSION, PublicSettings, public_settings
@@ -69,6 +70,8 @@ def make_blueprint(config: Config) -> Blueprint:
             smallest_shown=allocation.smallest_shown,
             sources=allocation.min_contributors,
             tier_label=page.tier_label,
+            # Money flows are public; recipient units and overrides are not (issue 11).
+            endowment=endowment_totals(db(), found),
         )
 
     return bp

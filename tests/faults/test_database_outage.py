@@ -40,7 +40,7 @@ def outage_app(config: Config, postgres: PrivatePostgres) -> Flask:
             config, database_url=url.replace("postgresql://", "postgresql+psycopg://")
         )
     )
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
     return app
 
