@@ -13,7 +13,7 @@ from portal.auth.loader import install_staff_loader
 from portal.cli import register_cli
 from portal.config import Config
 from portal.database import Database
-from portal.i18n.locale import select_locale
+from portal.i18n.locale import LOCALE_OBJECTS, select_locale
 from portal.i18n.templating import install_i18n
 from portal.jobs.outbox import Dispatcher
 from portal.keys.fingerprint import check_before_keys, check_or_record
@@ -29,9 +29,11 @@ from portal.web.compression import install_compression
 from portal.web.csrf import MaskedCSRFProtect
 from portal.web.errors import install_error_pages
 from portal.web.headers import CSP, install_security_headers, static_headers
+from portal.web.page_cache import install_page_cache
 from portal.web.reporter_pages import install_reporter_pages, is_reporter_request
 from portal.web.request import InMemoryUploadRequest
 from portal.web.services import EXTENSION, Services, close_request_session
+from portal.web.sessions import LeanSessionInterface
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -46,6 +48,7 @@ def create_app(config: Config | None = None) -> Flask:
         instance_path=str(config.instance_path),
     )
     app.request_class = InMemoryUploadRequest
+    app.session_interface = LeanSessionInterface()
     built = assets.load()
     app.extensions["assets"] = built
     app.add_template_global(built.url, "asset_url")
@@ -94,7 +97,11 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.teardown_appcontext(close_request_session)
 
-    Babel(app, locale_selector=lambda: select_locale(request, config.default_locale))
+    # A parsed Locale per language, so Flask-Babel does not parse the code on every request.
+    Babel(
+        app,
+        locale_selector=lambda: LOCALE_OBJECTS[select_locale(request, config.default_locale)],
+    )
     install_staff_loader(app)
     # Access is decided before CSRF is checked: who may not use an endpoint learns nothing more
     # than that, whatever they send.
@@ -110,6 +117,9 @@ def create_app(config: Config | None = None) -> Flask:
     install_error_pages(app)
     app.context_processor(lambda: {"demo_mode": config.demo_mode})
     _register_blueprints(app, config, csrf)
+    # Last: its before_request may answer at once, and its after_request must see the page
+    # before it is compressed (after_request functions run in reverse order).
+    install_page_cache(app)
     register_cli(app)
     return app
 

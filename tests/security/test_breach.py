@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import brotli
@@ -14,9 +15,10 @@ TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 def _tokens(client: FlaskClient, path: str) -> tuple[list[str], str]:
-    response = client.get(path, headers={"Accept-Encoding": "br"})
-    assert response.headers["Content-Encoding"] == "br"
-    page = brotli.decompress(response.get_data()).decode()
+    response = client.get(path, headers={"Accept-Encoding": "br, gzip"})
+    encoding = response.headers["Content-Encoding"]
+    unpack = {"br": brotli.decompress, "gzip": gzip.decompress}[encoding]
+    page = unpack(response.get_data()).decode()
     return TOKEN.findall(page), page
 
 
