@@ -161,3 +161,18 @@ def balance_series(session: Session, compact: Compact) -> list[tuple[dt.date, De
         balance += debit - credit
         by_day[day] = balance
     return sorted(by_day.items())
+
+
+def unidentified_flags(session: Session, compact: Compact) -> int:
+    """Open vetting-list entries not yet named as a recipient unit: the gate cannot see them."""
+    from portal.domain.models import UnitFlag
+
+    return len(
+        session.scalars(
+            select(UnitFlag.id).where(
+                UnitFlag.compact_id == compact.id,
+                UnitFlag.cleared_day.is_(None),
+                UnitFlag.unit_match == "",
+            )
+        ).all()
+    )

@@ -124,6 +124,7 @@ def make_blueprint(config: Config) -> Blueprint:
             ),
             grants=[(g, grants.paid(db(), g)) for g in grants.grants(db(), compact)],
             grant_states=grants.STATE_LABELS,
+            unidentified=queries.unidentified_flags(db(), compact),
         ), status
 
     @bp.route("/compacts/<slug>/assistance")
