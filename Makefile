@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 LOCALES := fr ar ckb so ha fil
 export PORTAL_INSTANCE_PATH ?= instance
 
-.PHONY: help run test lint translations compile-translations assets install install-test browser deployment-tools migrate demo worker scheduler clean
+.PHONY: help run test lint translations compile-translations assets axe install install-test browser deployment-tools migrate demo worker scheduler clean
 
 help:
 	@echo "make run    - install, migrate SQLite, seed demo data (the story in the background), serve on PORTAL_BIND (127.0.0.1:5000)"
@@ -30,7 +30,16 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	@touch $@
 
 install: $(VENV)/.installed compile-translations assets
-install-test: $(VENV)/.installed-test compile-translations assets
+install-test: $(VENV)/.installed-test compile-translations assets axe
+
+# axe-core for the accessibility tests (tests/browser/test_axe.py), from npm at the version in
+# package-lock.json. Test-only: nothing in node_modules/ is served.
+AXE := node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else echo "The accessibility tests need npm (apt-get install -y npm) to install axe-core"; fi
 
 # Static files under content-hashed names with brotli and gzip copies (portal/web/assets.py).
 assets: $(VENV)/.installed
@@ -72,7 +81,7 @@ run: migrate
 	PORTAL_DEMO=1 PORTAL_SAY_ADDRESS=1 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 worker: install
-	$(BIN)/rq worker --url "$${REDIS_URL:?set REDIS_URL}" --logging_level WARNING intake scoring maintenance
+	$(BIN)/rq worker -w portal.jobs.worker.Worker --url "$${REDIS_URL:?set REDIS_URL}" --logging_level WARNING intake scoring maintenance
 
 scheduler: install
 	REDIS_URL="$${REDIS_URL:?set REDIS_URL}" $(BIN)/python -m portal.jobs.scheduler

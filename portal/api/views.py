@@ -7,6 +7,7 @@ a partner's system is protected exactly like one typed in the browser.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 from collections.abc import Callable
@@ -36,9 +37,10 @@ from portal.crypto import KdfBusy
 from portal.domain.models.base import today
 from portal.i18n.templating import current_language
 from portal.keys.desks import DeskNotReady
+from portal.ledger.api import register_ledger_routes
 from portal.limits.abuse import check_submission, network_of
 from portal.reporter.service import Submission, SubmissionInvalid, submit_report
-from portal.web.errors import error_response
+from portal.web.errors import error_response, status_for, unavailable_headers
 from portal.web.services import db, services
 
 log = logging.getLogger("portal.api")
@@ -97,6 +99,7 @@ def make_blueprint(config: Config) -> Blueprint:
         return jsonify(reference(db(), current_language(), config.attachments))
 
     register_compact_routes(bp)
+    register_ledger_routes(bp)
 
     @bp.get("/openapi.json", endpoint="openapi_document")
     def describe() -> ResponseReturnValue:
@@ -197,7 +200,17 @@ def _nothing_sent_in_logs(
         except HTTPException:
             raise  # 413 and the like: answered by the app's handlers, which log nothing
         except Exception as error:
-            db().rollback()
+            with contextlib.suppress(Exception):
+                db().rollback()  # the connection may be gone with the database
+            known = status_for(error)
+            if known is not None:
+                log.warning("%s answered %d on %s", type(error).__name__, known, request.url_rule)
+                body, status = error_response(known)
+                answer = jsonify(body)
+                answer.status_code = status
+                if status == 503:
+                    answer.headers.update(unavailable_headers())
+                return answer
             frames = traceback.extract_tb(error.__traceback__)[-6:]
             where = " < ".join(
                 f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"

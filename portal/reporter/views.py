@@ -30,6 +30,7 @@ from portal.reporter.service import Submission, SubmissionInvalid, open_compacts
 from portal.reporter.submission_tokens import issue_form_token, read_form_token
 from portal.web.reporter_pages import refuse_cross_site_post
 from portal.web.services import db, services
+from portal.web.slots import per_response
 
 FOLLOWUP_COOKIE = fu.FOLLOWUP_COOKIE
 # Per receipt look-up key: a guessed receipt is tried at most this often per window. Not per IP,
@@ -180,7 +181,10 @@ def make_blueprint(config: Config) -> Blueprint:
         elif request.method == "POST":
             files_lost = bool(request.files.getlist(form.files.name))
         else:
-            form.submission.data = issue_form_token(config.secret_key)
+            # New for each visitor even when the page itself is rendered once (page cache).
+            form.submission.data = per_response(
+                "submission", lambda: issue_form_token(config.secret_key)
+            )
         status = 429 if blocked is not None else 400 if request.method == "POST" else 200
         return (
             render_template(

@@ -34,7 +34,7 @@ SOURCE = "Ministry payroll audit of March, report 12"
 
 @pytest.fixture
 def assessor(app: Flask, session: Session, make_user: Any) -> FlaskClient:
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     make_user("entry@example.org", roles=(Role.ASSESSOR,))
     client = app.test_client()
     sign_in(client, "entry@example.org")

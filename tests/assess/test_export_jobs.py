@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 import portal.assess.export_build
 from portal import create_app
+from portal.assess.export_worker import purge_expired_exports
 from portal.assess.exports import INCIDENT_COLUMNS
 from portal.config import Config
 from portal.domain.models import (
@@ -32,7 +33,6 @@ from portal.domain.models import (
     Role,
 )
 from portal.domain.models.base import utcnow
-from portal.jobs.exports import purge_expired_exports
 from portal.jobs.outbox import rq_job_id
 from portal.web.services import EXTENSION
 from tests.assess.exports_world import (

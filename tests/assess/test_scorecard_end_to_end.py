@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from portal.assess.periods import Period
 from portal.assess.scoring import compute_scorecard, matches_stored, recompute
+from portal.assess.scoring_job import mark_scorecards_stale
 from portal.domain.models import Compact, IncidentCluster, Report, Role, Scorecard
-from portal.jobs.scoring import mark_scorecards_stale
 from portal.reporter.service import Submission, submit_report
 from portal.web.services import EXTENSION
 from tests.conftest import csrf_token, sign_in

@@ -15,6 +15,7 @@ from portal.assess.evidence import snapshot_digest
 from portal.assess.periods import Period
 from portal.assess.plans import PlanEdit, new_plan_version
 from portal.assess.scoring import compute_scorecard, compute_scorecards
+from portal.assess.scoring_job import mark_scorecards_stale
 from portal.domain.models import (
     AssessorDatum,
     ClusterState,
@@ -25,7 +26,6 @@ from portal.domain.models import (
     ScoringSnapshot,
 )
 from portal.domain.workflow import ReportStatus
-from portal.jobs.scoring import mark_scorecards_stale
 
 YEAR = [Period(2026, q) for q in (1, 2, 3, 4)] + [Period(2026)]
 BEFORE = [Period(2025), Period(2025, 4)]

@@ -72,7 +72,10 @@ def personas(app: Flask, make_user) -> Iterator[list[Persona]]:  # type: ignore[
     with services.database.transaction() as session:
         owner = session.query(User).filter_by(email="assessor@example.org").one()
         token = issue_token(
-            session, owner, "matrix", ["compacts:read", "scorecards:read", "exports:read"]
+            session,
+            owner,
+            "matrix",
+            ["compacts:read", "scorecards:read", "exports:read", "ledger:read"],
         )
     found.append(
         Persona("API token", app.test_client(), frozenset(), {"Authorization": f"Bearer {token}"})

@@ -105,7 +105,7 @@ IRAQ = Cast(
     member_email="member@demo.test",
     member_name="Demo Member",
     organisation="Demo Civil Society Network (Iraq)",
-    partners=("Tigris Human Rights Observatory", "Kurdistan Detainee Families Committee"),
+    partners=("Tigris Rights Observatory (demo)", "Detainee Families Committee (demo)"),
     regions=(
         Region("IQ-BG", 9_000_000, ("Al-Karkh", "Sadr City", "Al-Adhamiya"), _AR, 1.3),
         Region("IQ-NI", 4_200_000, ("Mosul", "Tal Afar", "Sinjar"), _AR, 1.5),
@@ -127,8 +127,8 @@ IRAQ = Cast(
         Region("IQ-MU", 900_000, ("Samawah",), _AR),
     ),
     branches={"army": 0.25, "police": 0.35, "militia": 0.2, "intelligence": 0.12, "prison": 0.08},
-    units=("Rapid Response Brigade 7", "Checkpoint Company 14", "Regiment 52, 2nd Battalion",
-           "Emergency Response Division, Sector 3"),
+    units=("Brigade Orion-7", "Checkpoint Company 14", "Regiment 52, 2nd Battalion",
+           "Intervention Unit Cedar-3"),
     arc=Arc(
         reports_per_quarter=36,
         open_reports=12,
@@ -136,6 +136,7 @@ IRAQ = Cast(
         mix=_MIX_COMMON,
         investigated=(0.7, 0.95),
         audits={
+            "IN-1": Audit(0.11, 0.08, 3000),
             "PM-1": Audit(0.80, 0.86, 300),
             "PM-2": Audit(0.93, 0.96, 2000),
             "IC-2": Audit(0.93, 0.96, 4000),
@@ -148,7 +149,7 @@ IRAQ = Cast(
         operations=900,
         items_delivered=60_000,
         reprisal_quarters=(5, 7),
-        flagged_unit="Rapid Response Brigade 7",
+        flagged_unit="Brigade Orion-7",
         flagged_quarters=(2, 3, 3),
     ),
     # Fewer reports in the hottest months and around Arbaeen's pilgrimage traffic.
@@ -183,7 +184,7 @@ SOMALIA = Cast(
         Region("SO-JD", 400_000, ("Bu'aale",), {"so": 1.0}),
     ),
     branches={"army": 0.35, "police": 0.25, "militia": 0.3, "intelligence": 0.1},
-    units=("Danab Company 3", "Darwish Unit, Sector 12", "Regional Police Station 5"),
+    units=("Mobile Company Acacia-3", "Sector 12 Guard Unit", "District Police Station 5"),
     arc=Arc(
         reports_per_quarter=11,
         open_reports=6,
@@ -191,10 +192,11 @@ SOMALIA = Cast(
         mix=_MIX_COMMON,
         investigated=(0.3, 0.4),
         audits={
+            "IN-1": Audit(0.30, 0.26, 1200),
             "PM-1": Audit(0.55, 0.62, 120),
-            "PM-2": Audit(0.60, 0.70, 600),
+            "PM-2": Audit(0.86, 0.95, 600),
             "IC-2": Audit(0.70, 0.78, 1500),
-            "IC-3": Audit(30, 41),
+            "IC-3": Audit(52, 60),
             "OA-2": Audit(38, 52),
             "AD-2": Audit(0.90, 0.94, 3000),
         },
@@ -214,7 +216,7 @@ NIGER = Cast(
     member_email="member-ne@demo.test",
     member_name="Demo Member (Niger)",
     organisation="Demo Citizens' Watch Collective (Niger)",
-    partners=("Sahel Detention Monitors", "Association des femmes juristes (démo)"),
+    partners=("Sahel Detention Monitors (demo)", "Collectif des juristes du Sahel (démo)"),
     regions=(
         Region("NE-7", 4_800_000, ("Zinder", "Mirriah", "Magaria"), _HA),
         Region("NE-4", 4_600_000, ("Maradi", "Tessaoua", "Dakoro"), _HA),
@@ -226,8 +228,8 @@ NIGER = Cast(
         Region("NE-1", 600_000, ("Agadez", "Arlit"), _FR),
     ),
     branches={"army": 0.45, "police": 0.3, "militia": 0.1, "intelligence": 0.05, "prison": 0.1},
-    units=("Bataillon d'intervention 12", "Escadron de gendarmerie mobile 4",
-           "Compagnie spéciale de Ouallam"),
+    units=("Bataillon d'intervention Sirius-12", "Escadron mobile Baobab-4",
+           "Compagnie spéciale Delta-6"),
     arc=Arc(
         reports_per_quarter=36,
         open_reports=10,
@@ -235,6 +237,7 @@ NIGER = Cast(
         mix=_MIX_COMMON,
         investigated=(0.45, 0.7),
         audits={
+            "IN-1": Audit(0.21, 0.10, 2500),
             "PM-1": Audit(0.62, 0.86, 250),
             "PM-2": Audit(0.78, 0.96, 1500),
             "IC-2": Audit(0.80, 0.95, 3000),
@@ -258,7 +261,7 @@ PHILIPPINES = Cast(
     member_email="member-ph@demo.test",
     member_name="Demo Member (Philippines)",
     organisation="Demo Human Rights Alliance (Philippines)",
-    partners=("Mindanao Peace Monitors", "Task Force Detainees (demo chapter)"),
+    partners=("Mindanao Peace Monitors (demo)", "Detainee Watch Philippines (demo)"),
     regions=(
         Region("PH-00", 13_500_000, ("Quezon City", "Caloocan", "Tondo"), _FIL, 1.0),
         Region("PH-CAV", 4_300_000, ("Dasmariñas", "Bacoor"), _FIL),
@@ -294,8 +297,7 @@ PHILIPPINES = Cast(
         Region("PH-PLW", 900_000, ("Puerto Princesa", "Brooke's Point"), _FIL),
     ),
     branches={"army": 0.35, "police": 0.45, "militia": 0.12, "intelligence": 0.08},
-    units=("Infantry Battalion 41 (demo)", "Provincial Mobile Force Company 2",
-           "Special Action Platoon 9"),
+    units=("Task Group Kestrel", "Mobile Company Narra-2", "Special Action Platoon 9"),
     arc=Arc(
         reports_per_quarter=44,
         open_reports=12,
@@ -303,6 +305,7 @@ PHILIPPINES = Cast(
         mix={**_MIX_COMMON, "OA-3.reprisal": 0.0},
         investigated=(0.6, 0.95),
         audits={
+            "IN-1": Audit(0.16, 0.06, 4000),
             "PM-1": Audit(0.70, 0.90, 400),
             "PM-2": Audit(0.86, 0.97, 3000),
             "IC-2": Audit(0.88, 0.97, 6000),

@@ -46,7 +46,7 @@ from portal.jobs.runner import execute
 from portal.keys.desks import unlock_desk_keys
 from portal.keys.keyring import Keyring
 from portal.provision.accounts import NewAccount, create_account
-from portal.provision.demo_story import assessment
+from portal.provision.demo_story import assessment, money
 from portal.provision.demo_story.calendar import story_quarters
 from portal.provision.demo_story.cast import CASTS, Cast
 from portal.provision.demo_story.decisions import justification, tier_to_decide
@@ -67,6 +67,8 @@ Progress = Callable[[str, int, int], None]
 # Reports or events per transaction: a web request waiting on the SQLite write lock waits for
 # one batch (about a second), far inside its busy timeout.
 BATCH = 25
+# The donors' board raises the levy from the quarter after the fourth of the story.
+LEVY_RAISED_AFTER = 3
 
 
 def _silent(_step: str, _done: int, _total: int) -> None:
@@ -319,7 +321,14 @@ def _score(env: StoryEnv, period: Period, quarters: tuple[Period, ...], tally: _
             if decided is None:
                 waiting.append(cast)
     tally.step(f"scorecards {period}", 2 * (len(CASTS) - len(waiting)))
+    index = quarters.index(period) if period in quarters else None
     for round_ in (1, 2):
+        if round_ == 2 and waiting and index == LEVY_RAISED_AFTER:
+            with env.database.transaction() as session:
+                money.raise_levy(
+                    session, _user(session, "admin@demo.test"),
+                    period.end_day + dt.timedelta(days=1),
+                )
         for cast in waiting:
             with env.database.transaction() as session:
                 compact = _compact(session, cast.country)
@@ -333,6 +342,11 @@ def _score(env: StoryEnv, period: Period, quarters: tuple[Period, ...], tally: _
                     )
                     tally.added["scorecards"] += 1
                     tally.added["decisions"] += 1
+                    if index is not None:
+                        money.after_decision(
+                            session, _user(session, "admin@demo.test"), assessor, compact,
+                            cast, period, index, env.today,
+                        )
             tally.step(f"scorecards {period}", 1)
 
 
