@@ -176,13 +176,10 @@ def test_a_team_runs_a_day_without_python_or_sql(
     verifier.follow("Incidents", within="main")
     listed = verifier.page.locator("main table a[href*='/desk/clusters/']").all_inner_texts()
     assert len(listed) == 2
-    # The list is by latest activity: find which row is which incident by opening each.
-    positions = {}
-    for position in range(2):
-        verifier.click(verifier.page.locator("main table a[href*='/desk/clusters/']").nth(position))
-        members = verifier.page.locator("main section[aria-labelledby='members-h']").inner_text()
-        positions["bridge" if bridge[0][:8] in members else "market"] = position
-        verifier.follow("All incidents", within="main")
+    # The list names each incident's first reports: which row is which is read, not opened.
+    rows = verifier.page.locator("main table tbody tr").all_inner_texts()
+    positions = {"bridge" if bridge[0][:8] in r else "market": i for i, r in enumerate(rows)}
+    assert set(positions) == {"bridge", "market"}, rows
     _add_to_incident(verifier, positions["bridge"], bridge[1:])
     _add_to_incident(verifier, positions["market"], market[1:])
 
