@@ -30,6 +30,8 @@ class Interval:
     state: str
     # What the numbers measure ("Share, 0 to 1"); rows of one unit share one scale and axis.
     unit: str = ""
+    # The top of a bounded unit's scale (1 for a share, 100 for a checklist); None: from data.
+    bound: float | None = None
 
 
 CHART_WIDTH = 480
@@ -89,7 +91,8 @@ def interval_chart(
                 f'font-weight="bold" fill="#1b1b1f">{escape(unit)}</text>'
             )
         values = [v for r in items for v in (r.upper, r.threshold, r.estimate) if v is not None]
-        scale = nice_top(max(values, default=1.0))
+        bounds = [r.bound for r in items if r.bound is not None]
+        scale = max(bounds) if bounds else nice_top(max(values, default=1.0))
         for row in items:
             middle = y + _ROW_H / 2
             parts.append(
