@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from portal.config import Config
+from portal.web.reporter_pages import neutral_routes
 
 
 def make_blueprint(config: Config) -> Blueprint:
@@ -14,7 +15,7 @@ def make_blueprint(config: Config) -> Blueprint:
     def landing() -> str:
         return render_template("home/landing.html")
 
-    @bp.route("/safety")
+    @neutral_routes(bp, config)("/safety", "help")
     def about_safety() -> str:
         return render_template("home/safety.html")
 
