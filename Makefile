@@ -8,10 +8,11 @@ BIN := $(VENV)/bin
 LOCALES := fr ar ckb so ha fil
 export PORTAL_INSTANCE_PATH ?= instance
 
-.PHONY: help run test lint translations compile-translations assets install install-test browser deployment-tools migrate demo worker scheduler clean
+.PHONY: help run test lint translations compile-translations assets axe install install-test browser deployment-tools migrate demo worker scheduler clean
 
 help:
-	@echo "make run    - install, migrate SQLite, seed demo data, serve on PORTAL_BIND (127.0.0.1:5000)"
+	@echo "make run    - install, migrate SQLite, seed demo data (the story in the background), serve on PORTAL_BIND (127.0.0.1:5000)"
+	@echo "make demo   - the same demo data, seeded in the foreground (no server)"
 	@echo "make test   - install test tools and run the whole suite (PostgreSQL/Redis if DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint   - ruff and mypy --strict"
 	@echo "make translations - extract, update and compile the message catalogs"
@@ -29,7 +30,16 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	@touch $@
 
 install: $(VENV)/.installed compile-translations assets
-install-test: $(VENV)/.installed-test compile-translations assets
+install-test: $(VENV)/.installed-test compile-translations assets axe
+
+# axe-core for the accessibility tests (tests/browser/test_axe.py), from npm at the version in
+# package-lock.json. Test-only: nothing in node_modules/ is served.
+AXE := node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else echo "The accessibility tests need npm (apt-get install -y npm) to install axe-core"; fi
 
 # Static files under content-hashed names with brotli and gzip copies (portal/web/assets.py).
 assets: $(VENV)/.installed
@@ -59,8 +69,11 @@ demo: migrate
 	PORTAL_DEMO=1 $(BIN)/flask --app portal portal init
 	PORTAL_DEMO=1 $(BIN)/flask --app portal portal demo
 
-# gunicorn prints the address it really listens on once it is bound (gunicorn.conf.py).
-run: demo
+# The demo's story (docs/demo.md) is played by a background process while gunicorn starts; the
+# landing page shows how far it is. gunicorn prints the address it really listens on once bound.
+run: migrate
+	PORTAL_DEMO=1 $(BIN)/flask --app portal portal init
+	PORTAL_DEMO=1 $(BIN)/flask --app portal portal demo --background
 	@echo
 	@echo "Demo accounts: admin@demo.test verifier@demo.test assessor@demo.test member@demo.test"
 	@echo "Demo password: $${PORTAL_DEMO_PASSWORD:-demo-password-change-me} (set PORTAL_DEMO_PASSWORD to change it)"

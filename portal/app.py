@@ -13,9 +13,10 @@ from portal.auth.loader import install_staff_loader
 from portal.cli import register_cli
 from portal.config import Config
 from portal.database import Database
-from portal.i18n.locale import select_locale
+from portal.i18n.locale import LOCALE_OBJECTS, select_locale
 from portal.i18n.templating import install_i18n
 from portal.jobs.outbox import Dispatcher
+from portal.keys.fingerprint import check_before_keys, check_or_record
 from portal.keys.keyring import load_keyring
 from portal.limits import DatabaseCounters, FallbackCounters, RedisCounters
 from portal.paths import ROOT, TEMPLATES, TRANSLATIONS
@@ -23,13 +24,16 @@ from portal.store import FileStore
 from portal.web import assets
 from portal.web.access import install_access_control
 from portal.web.access_log import configure_logging, install_request_logging
+from portal.web.bad_input import install_input_guards
 from portal.web.compression import install_compression
 from portal.web.csrf import MaskedCSRFProtect
 from portal.web.errors import install_error_pages
 from portal.web.headers import CSP, install_security_headers, static_headers
+from portal.web.page_cache import install_page_cache
 from portal.web.reporter_pages import install_reporter_pages, is_reporter_request
 from portal.web.request import InMemoryUploadRequest
 from portal.web.services import EXTENSION, Services, close_request_session
+from portal.web.sessions import LeanSessionInterface
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -44,6 +48,7 @@ def create_app(config: Config | None = None) -> Flask:
         instance_path=str(config.instance_path),
     )
     app.request_class = InMemoryUploadRequest
+    app.session_interface = LeanSessionInterface()
     built = assets.load()
     app.extensions["assets"] = built
     app.add_template_global(built.url, "asset_url")
@@ -75,6 +80,9 @@ def create_app(config: Config | None = None) -> Flask:
     )
 
     database = Database(config.database_url)
+    check_before_keys(config, database)
+    keyring = load_keyring(config)
+    check_or_record(database, keyring.fingerprint)
     redis = Redis.from_url(config.redis_url) if config.redis_url else None
     app.extensions[EXTENSION] = Services(
         config=config,
@@ -82,18 +90,24 @@ def create_app(config: Config | None = None) -> Flask:
         counters=FallbackCounters(RedisCounters(redis), DatabaseCounters(database.sessions))
         if redis is not None
         else DatabaseCounters(database.sessions),
-        keyring=load_keyring(config),
+        keyring=keyring,
         store=FileStore(config.blob_path),
         dispatcher=Dispatcher(database, redis),
         decoding=DecodeGate(config.decode_concurrency),
     )
     app.teardown_appcontext(close_request_session)
 
-    Babel(app, locale_selector=lambda: select_locale(request, config.default_locale))
+    # A parsed Locale per language, so Flask-Babel does not parse the code on every request.
+    Babel(
+        app,
+        locale_selector=lambda: LOCALE_OBJECTS[select_locale(request, config.default_locale)],
+    )
     install_staff_loader(app)
     # Access is decided before CSRF is checked: who may not use an endpoint learns nothing more
     # than that, whatever they send.
     install_access_control(app)
+    # Before CSRF: Flask-WTF's check fails with a 500 on a nameless multipart part.
+    install_input_guards(app)
     csrf = MaskedCSRFProtect(app)
     install_i18n(app, remember_choice=lambda: not is_reporter_request())
     install_security_headers(app, config)
@@ -103,6 +117,9 @@ def create_app(config: Config | None = None) -> Flask:
     install_error_pages(app)
     app.context_processor(lambda: {"demo_mode": config.demo_mode})
     _register_blueprints(app, config, csrf)
+    # Last: its before_request may answer at once, and its after_request must see the page
+    # before it is compressed (after_request functions run in reverse order).
+    install_page_cache(app)
     register_cli(app)
     return app
 

@@ -30,6 +30,7 @@ SCOPE_LABELS = {
     "compacts:read": _l("Compacts and indicators"),
     "scorecards:read": _l("Scorecards"),
     "exports:read": _l("Exports: scorecards, time series and incidents, as CSV or JSON"),
+    "ledger:read": _l("Assistance ledger: disbursements, overrides, endowment and grants"),
 }
 
 

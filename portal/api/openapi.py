@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 
 from portal.api.openapi_compacts import compacts_area
 from portal.api.openapi_exports import exports_area
+from portal.api.openapi_ledger import ledger_area
 from portal.api.openapi_parts import (
     PUBLIC,
     ApiArea,
@@ -47,7 +48,12 @@ INFO: Json = {
         "JSON API of Compact Watch. Problems with answers come as `FieldErrors` (400, 422); "
         "problems with the request as a whole as `Problem`. Every human-readable text is in "
         "the language asked for with `lang` or `Accept-Language` (en, fr, ar, ckb, so, ha, "
-        "fil). Responses are never cached (`Cache-Control: no-store`)."
+        "fil); any other `lang` value is ignored, as on the web pages, and the next choice "
+        "applies. "
+        "Query parameters an operation does not list are ignored. A method an address does not "
+        "take is answered 405 with an `Allow` header. When the database does not answer, every "
+        "operation answers 503 with `Retry-After` and nothing was saved. Responses are never "
+        "cached (`Cache-Control: no-store`)."
     ),
     "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
 }
@@ -73,7 +79,9 @@ def document_area(config: Config) -> ApiArea:
     )
 
 
-AREAS: tuple[AreaBuilder, ...] = (reports_area, compacts_area, exports_area, document_area)
+AREAS: tuple[AreaBuilder, ...] = (
+    reports_area, compacts_area, exports_area, ledger_area, document_area
+)
 
 
 def openapi_document(config: Config, areas: tuple[AreaBuilder, ...] = AREAS) -> Json:

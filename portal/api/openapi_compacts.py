@@ -19,7 +19,8 @@ from portal.config import Config
 from portal.domain.catalogue import INDICATORS, EstimatorKind
 
 BEARER = "bearerToken"
-PERIOD_PATTERN = r"^\d{4}(-Q[1-4])?$"
+# Years 1900 to 2999, as `Period.parse` takes them (portal/assess/periods.py).
+PERIOD_PATTERN = r"^(19|2[0-9])[0-9]{2}(-Q[1-4])?$"
 SLUG = {
     "name": "slug",
     "in": "path",
@@ -495,7 +496,7 @@ def compacts_area(config: Config) -> ApiArea:
                 "scheme": "bearer",
                 "description": (
                     "An API token (`cwt_…`) created for an assessor account, with the scopes "
-                    "`compacts:read`, `scorecards:read` and/or `exports:read`."
+                    "`compacts:read`, `scorecards:read`, `exports:read` and/or `ledger:read`."
                 ),
             }
         },

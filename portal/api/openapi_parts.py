@@ -121,8 +121,13 @@ def common_parameters() -> dict[str, Json]:
             "name": "lang",
             "in": "query",
             "required": False,
-            "description": "The language of the response; wins over Accept-Language.",
-            "schema": {"type": "string", "enum": list(LOCALES)},
+            "description": (
+                "The language of the response, one of "
+                + ", ".join(LOCALES)
+                + "; wins over Accept-Language. Any other value is ignored (not an error), "
+                "as on the web pages: Accept-Language, then en, applies."
+            ),
+            "schema": {"type": "string", "maxLength": 64, "examples": list(LOCALES)},
         },
         "AcceptLanguage": {
             "name": "Accept-Language",

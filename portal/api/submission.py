@@ -52,8 +52,10 @@ YEARS_BACK = 5
 # Patterns the OpenAPI document states too (portal/api/openapi.py), so clients can check first.
 COMPACT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
 REGION_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{1,3}$"
-MONTH_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Years 1900 to 2999 and real month numbers: the document and the server refuse the same strings
+# ("0000-00" once passed the document and was refused here).
+MONTH_PATTERN = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"
+DATE_PATTERN = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 CHOICE_KEYS: tuple[str, ...] = tuple(choice.key for choice in reporter_choices())
 BRANCH_KEYS: tuple[str, ...] = tuple(branch.key for branch in FORCE_BRANCHES)

@@ -7,6 +7,7 @@ a partner's system is protected exactly like one typed in the browser.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import traceback
@@ -39,11 +40,12 @@ from portal.domain.models import SentOnce
 from portal.domain.models.base import today
 from portal.i18n.templating import current_language
 from portal.keys.desks import DeskNotReady
+from portal.ledger.api import register_ledger_routes
 from portal.limits.abuse import check_submission, network_of
 from portal.reporter import resends
 from portal.reporter.resends import Door, SentKey
 from portal.reporter.service import Submission, SubmissionInvalid, submit_report
-from portal.web.errors import error_response
+from portal.web.errors import error_response, status_for, unavailable_headers
 from portal.web.services import db, services
 
 log = logging.getLogger("portal.api")
@@ -114,6 +116,7 @@ def make_blueprint(config: Config) -> Blueprint:
         return jsonify(reference(db(), current_language(), config.attachments))
 
     register_compact_routes(bp)
+    register_ledger_routes(bp)
 
     @bp.get("/openapi.json", endpoint="openapi_document")
     def describe() -> ResponseReturnValue:
@@ -171,7 +174,7 @@ def _seal_and_answer(
             limits=config.attachments,
             gate=services().decoding,
         )
-        if key is not None:
+        if key is not None and receipted.receipt is not None:
             resends.record(session, key, receipted.receipt, today(), submission)
         session.commit()
     except IntegrityError:
@@ -194,6 +197,7 @@ def _seal_and_answer(
         title, detail = messages.not_received_now()
         return _problem(503, title, detail, {"Retry-After": str(RETRY_AFTER_SECONDS)})
     services().dispatcher.dispatch(receipted.outbox_ids)
+    assert receipted.receipt is not None  # anonymous API submissions always get one
     return _receipt_answer(receipted.receipt.display(), submission)
 
 
@@ -243,7 +247,17 @@ def _nothing_sent_in_logs(
         except HTTPException:
             raise  # 413 and the like: answered by the app's handlers, which log nothing
         except Exception as error:
-            db().rollback()
+            with contextlib.suppress(Exception):
+                db().rollback()  # the connection may be gone with the database
+            known = status_for(error)
+            if known is not None:
+                log.warning("%s answered %d on %s", type(error).__name__, known, request.url_rule)
+                body, status = error_response(known)
+                answer = jsonify(body)
+                answer.status_code = status
+                if status == 503:
+                    answer.headers.update(unavailable_headers())
+                return answer
             frames = traceback.extract_tb(error.__traceback__)[-6:]
             where = " < ".join(
                 f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"

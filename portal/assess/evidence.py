@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from portal.assess import coverage
+from portal.assess.data_kinds import standing
 from portal.assess.periods import Period
 from portal.assess.plans import plan_rules, region_population
 from portal.assess.snapshot_inputs import (
@@ -287,7 +288,9 @@ def _add_assessor_data(rows: list[AssessorDatum], evidence: dict[str, dict[str, 
     reports: indicators.md, "assessor-entered counts never silently replace the tally".
     """
     newest: dict[str, dict[str, Any]] = {}
-    for row in rows:  # in id order: later rows (newer entries) win
+    # Corrected, withdrawn and unreadable entries are left out: one wrong row never breaks the
+    # scorecard (portal/assess/data_kinds.py).
+    for row in standing(rows):  # in id order: later rows (newer entries) win
         newest[row.indicator_code] = dict(row.values)
     for code, values in sorted(newest.items()):
         kind = values.get("kind")

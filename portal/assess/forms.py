@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
@@ -38,20 +46,27 @@ class PlanChangeForm(FlaskForm):  # type: ignore[misc]
 
 
 class AssessorDataForm(FlaskForm):  # type: ignore[misc]
-    indicator = SelectField(_l("Indicator"), validators=[InputRequired()])
+    """One entry. The indicator is chosen first; the form then offers only its kind of data."""
+
+    indicator = HiddenField()
+    replaces = HiddenField()
     period = StringField(_l("Period (2027 or 2027-Q2)"), validators=[DataRequired()])
-    kind = SelectField(
-        _l("Kind of data"),
-        choices=[
-            ("proportion", _l("Audit: compliant and non-compliant counts")),
-            ("checklist", _l("Checklist: one 0–100 score per independent rater")),
-            ("diverted_items", _l("Inventory: supplied items found with others")),
-        ],
-    )
-    successes = DecimalField(_l("Compliant"), validators=[Optional()])
-    failures = DecimalField(_l("Not compliant"), validators=[Optional()])
+    kind = SelectField(_l("Kind of data"), validate_choice=False)
+    successes = StringField(_l("Compliant"), validators=[Optional()])
+    failures = StringField(_l("Not compliant"), validators=[Optional()])
     scores = StringField(_l("Rater scores, separated by commas"), validators=[Optional()])
-    items = IntegerField(_l("Items found diverted"), validators=[Optional()])
+    items = StringField(_l("Items found diverted"), validators=[Optional()])
+    groups = TextAreaField(
+        _l("Groups, one a line: name, members of the force, population share in percent"),
+        validators=[Optional(), Length(max=4000)],
+    )
     provenance = TextAreaField(
         _l("Where the numbers come from"), validators=[DataRequired(), Length(max=2000)]
+    )
+
+
+class WithdrawForm(FlaskForm):  # type: ignore[misc]
+    provenance = TextAreaField(
+        _l("Why it is withdrawn, and who says so"),
+        validators=[DataRequired(), Length(max=2000)],
     )

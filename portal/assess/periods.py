@@ -7,6 +7,10 @@ import re
 from dataclasses import dataclass
 
 _PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4]))?$")
+# Years a period may name: the dates around any of them (the year before, the year after) exist,
+# and no compact is older or newer. The OpenAPI pattern says the same (portal/api/openapi_compacts).
+MIN_YEAR = 1900
+MAX_YEAR = 2999
 
 
 class BadPeriod(ValueError):
@@ -22,7 +26,9 @@ class Period:
     def parse(cls, text: str) -> Period:
         found = _PERIOD.match(text.strip())
         if not found:
-            raise BadPeriod(f"{text!r} is not a year or a quarter like 2027-Q2")
+            raise BadPeriod("not a year or a quarter like 2027-Q2")
+        if not MIN_YEAR <= int(found.group(1)) <= MAX_YEAR:
+            raise BadPeriod(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
         return cls(int(found.group(1)), int(found.group(2)) if found.group(2) else None)
 
     def __str__(self) -> str:

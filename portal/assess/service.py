@@ -6,11 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.assess import plans
-from portal.assess.periods import Period
+from portal.assess.data_kinds import WITHDRAWN, DataError, check_entry, replaced_ids
+from portal.assess.periods import BadPeriod, Period
 from portal.assess.plans import IndicatorEdit, PlanEdit
 from portal.domain.catalogue import INDICATOR_CODES
 from portal.domain.models import (
@@ -21,6 +23,7 @@ from portal.domain.models import (
     TierDecision,
     User,
 )
+from portal.i18n.markers import N_
 from portal.jobs.outbox import add_job
 
 
@@ -113,7 +116,29 @@ def new_plan_version(
         raise AssessmentError(error.field, str(error)) from None
 
 
-KINDS = ("proportion", "checklist", "diverted_items")
+def _entry_for(session: Session, compact: Compact, entry_id: int) -> AssessorDatum:
+    found = session.get(AssessorDatum, entry_id)
+    if found is None or found.compact_id != compact.id:
+        raise DataError("replaces", N_("That entry does not exist for this compact."))
+    if found.id in replaced_ids(
+        session.scalars(
+            select(AssessorDatum).where(AssessorDatum.compact_id == compact.id)
+        ).all()
+    ) or (found.values or {}).get("kind") == WITHDRAWN:
+        raise DataError(
+            "replaces",
+            N_("That entry was already corrected or withdrawn: work on its latest version."),
+        )
+    return found
+
+
+def _check_source(provenance: str) -> str:
+    text = provenance.strip()
+    if len(text) < 10:
+        raise DataError(
+            "provenance", N_("Say where the numbers come from (at least a few words).")
+        )
+    return text
 
 
 def add_assessor_datum(
@@ -125,37 +150,29 @@ def add_assessor_datum(
     kind: str,
     values: dict[str, Any],
     provenance: str,
+    *,
+    replaces: int | None = None,
 ) -> AssessorDatum:
-    if code not in INDICATOR_CODES:
-        raise AssessmentError("indicator", "unknown indicator")
-    Period.parse(period)
-    if kind not in KINDS:
-        raise AssessmentError("kind", "unknown kind of data")
-    if len(provenance.strip()) < 10:
-        raise AssessmentError("provenance", "say where the numbers come from")
-    if kind == "checklist":
-        scores = [float(s) for s in values.get("scores", [])]
-        if len(scores) < 2:
-            raise AssessmentError("scores", "a checklist needs at least two independent raters")
-        if not all(0 <= s <= 100 for s in scores):
-            raise AssessmentError("scores", "checklist scores are 0 to 100")
-        values = {"kind": kind, "scores": scores}
-    elif kind == "proportion":
-        successes, failures = float(values["successes"]), float(values["failures"])
-        if successes < 0 or failures < 0 or successes + failures == 0:
-            raise AssessmentError("successes", "give the counts that were and were not compliant")
-        values = {"kind": kind, "successes": successes, "failures": failures}
-    else:
-        items = int(values["items"])
-        if items < 0:
-            raise AssessmentError("items", "a count cannot be negative")
-        values = {"kind": kind, "items": items}
+    """Record an entry, or a correction of entry `replaces` (a new version; the old one stays
+    readable). Raises `DataError` with a sentence for the assessor."""
+    try:
+        parsed_period = Period.parse(period)
+    except BadPeriod:
+        raise DataError("period", N_("Write the period like 2027 or 2027-Q2.")) from None
+    stored = check_entry(code, kind, values)
+    source = _check_source(provenance)
+    previous = None
+    if replaces is not None:
+        previous = _entry_for(session, compact, replaces)
+        if previous.indicator_code != code:
+            raise DataError("indicator", N_("A correction keeps the indicator of the entry."))
+        stored["replaces"] = previous.id
     datum = AssessorDatum(
         compact_id=compact.id,
         indicator_code=code,
-        period=period,
-        values=values,
-        provenance=provenance.strip(),
+        period=str(parsed_period),
+        values=stored,
+        provenance=source,
         entered_by_id=user.id,
     )
     session.add(datum)
@@ -163,9 +180,47 @@ def add_assessor_datum(
     audit.record(
         session,
         actor_id=user.id,
-        action="assess.data",
+        action="assess.data.correct" if previous is not None else "assess.data",
         object_type="compact",
         object_id=compact.slug,
-        detail={"indicator": code, "period": period, "kind": kind},
+        detail={
+            "indicator": code,
+            "period": str(parsed_period),
+            "kind": kind,
+            "entry": datum.id,
+            **({"replaces": previous.id} if previous is not None else {}),
+        },
+    )
+    return datum
+
+
+def withdraw_assessor_datum(
+    session: Session, user: User, compact: Compact, entry_id: int, provenance: str
+) -> AssessorDatum:
+    """Withdraw an entry: a new version saying it no longer counts, with the reason."""
+    previous = _entry_for(session, compact, entry_id)
+    source = _check_source(provenance)
+    datum = AssessorDatum(
+        compact_id=compact.id,
+        indicator_code=previous.indicator_code,
+        period=previous.period,
+        values={"kind": WITHDRAWN, "replaces": previous.id},
+        provenance=source,
+        entered_by_id=user.id,
+    )
+    session.add(datum)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="assess.data.withdraw",
+        object_type="compact",
+        object_id=compact.slug,
+        detail={
+            "indicator": previous.indicator_code,
+            "period": previous.period,
+            "entry": datum.id,
+            "replaces": previous.id,
+        },
     )
     return datum

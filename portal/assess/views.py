@@ -14,17 +14,25 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal.assess import service
+from portal.assess import data_kinds, service
 from portal.assess.charts import Interval, TrendPoint, interval_chart, trend_chart
 from portal.assess.export_views import KIND_LABELS, register_export_pages
-from portal.assess.forms import AssessorDataForm, DecisionForm, PlanChangeForm
+from portal.assess.forms import AssessorDataForm, DecisionForm, PlanChangeForm, WithdrawForm
 from portal.assess.periods import BadPeriod, Period
 from portal.assess.plans import plan_rules
 from portal.assess.scorecard_view import scorecard_extras
 from portal.assess.scoring import NoPlan, compute_scorecard, current_plan
 from portal.config import Config
 from portal.domain.catalogue import INDICATOR_CODES
-from portal.domain.models import Compact, MonitoringPlan, Role, Scorecard, TierDecision, User
+from portal.domain.models import (
+    AssessorDatum,
+    Compact,
+    MonitoringPlan,
+    Role,
+    Scorecard,
+    TierDecision,
+    User,
+)
 from portal.domain.models.base import today
 from portal.domain.scoring import PlanRuleError
 from portal.i18n.locale import direction
@@ -63,6 +71,7 @@ def _latest(compact: Compact, period: Period) -> Scorecard | None:
 
 def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("assess", __name__, url_prefix="/assess")
+    bp.add_app_template_global(_data_kind_label, "data_kind_label")
 
     @bp.route("/")
     def compacts() -> str:
@@ -239,45 +248,167 @@ def make_blueprint(config: Config) -> Blueprint:
     def data(slug: str) -> str | tuple[str, int] | BaseResponse:
         compact = _compact(slug)
         form = AssessorDataForm()
-        form.indicator.choices = [(c, f"{c} · {indicator_name(c)}") for c in INDICATOR_CODES]
+        code = (form.indicator.data if request.method == "POST" else None) or request.args.get(
+            "indicator", ""
+        )
+        replaces = request.args.get("replaces", type=int) if request.method == "GET" else None
+        if request.method == "POST" and form.replaces.data:
+            replaces = int(form.replaces.data) if form.replaces.data.isdigit() else -1
+        kinds = data_kinds.VALID_KINDS.get(code, ())
+        form.kind.choices = [(k, gettext(data_kinds.KIND_LABELS[k])) for k in kinds]
+        if request.method == "GET":
+            form.indicator.data = code
+            form.replaces.data = str(replaces or "")
+            if replaces:
+                _prefill(form, compact, replaces)
         if form.validate_on_submit():
-            values: dict[str, Any] = {
-                "successes": form.successes.data or 0,
-                "failures": form.failures.data or 0,
-                "scores": [
-                    s for s in (form.scores.data or "").replace("،", ",").split(",") if s.strip()
-                ],
-                "items": form.items.data or 0,
+            raw = {
+                "successes": form.successes.data or "",
+                "failures": form.failures.data or "",
+                "scores": form.scores.data or "",
+                "items": form.items.data or "",
+                "groups": form.groups.data or "",
             }
             try:
                 service.add_assessor_datum(
                     db(),
                     _user(),
                     compact,
-                    form.indicator.data,
+                    code,
                     form.period.data or "",
-                    form.kind.data,
-                    values,
+                    form.kind.data or "",
+                    raw,
                     form.provenance.data or "",
+                    replaces=replaces,
                 )
-            except (service.AssessmentError, BadPeriod, ValueError):
+            except data_kinds.DataError as error:
                 db().rollback()
-                form.form_errors.append(
-                    gettext(
-                        "Check the numbers: a checklist needs scores from at least two raters "
-                        "(0 to 100), an audit needs counts, and the period looks like 2027 or "
-                        "2027-Q2."
-                    )
-                )
+                form.form_errors.append(_data_error(error))
             else:
                 db().commit()
                 flash(gettext("The data is recorded with its source."), "info")
                 return redirect(url_for("assess.data", slug=slug))
+        elif request.method == "POST" and code not in data_kinds.ENTERABLE:
+            form.form_errors.append(
+                _data_error(data_kinds.DataError("indicator", "", {}))
+                if code not in data_kinds.VALID_KINDS
+                else _data_error(
+                    data_kinds.DataError(
+                        "indicator",
+                        "%(code)s is scored from verified reports only: there is no data to "
+                        "enter for it.",
+                        {"code": code},
+                    )
+                )
+            )
         status = 400 if form.errors or form.form_errors else 200
-        return render_template("assess/data.html", compact=compact, form=form), status
+        return render_template(
+            "assess/data.html",
+            compact=compact,
+            form=form,
+            code=code if code in data_kinds.ENTERABLE else None,
+            kinds=kinds,
+            enterable=data_kinds.ENTERABLE,
+            reports_only=[c for c, k in data_kinds.VALID_KINDS.items() if not k],
+            entries=_entries(compact),
+            replaces=replaces,
+            withdraw_form=WithdrawForm(),
+        ), status
+
+    @bp.route("/compacts/<slug>/data/<int:entry_id>/withdraw", methods=["POST"])
+    def data_withdraw(slug: str, entry_id: int) -> BaseResponse:
+        compact = _compact(slug)
+        form = WithdrawForm()
+        if not form.validate_on_submit():
+            flash(gettext("Say why the entry is withdrawn, and who says so."), "error")
+            return redirect(url_for("assess.data", slug=slug, replaces=entry_id))
+        try:
+            service.withdraw_assessor_datum(
+                db(), _user(), compact, entry_id, form.provenance.data or ""
+            )
+        except data_kinds.DataError as error:
+            db().rollback()
+            flash(_data_error(error), "error")
+            return redirect(url_for("assess.data", slug=slug))
+        db().commit()
+        flash(gettext("The entry is withdrawn; it no longer counts on the scorecard."), "info")
+        return redirect(url_for("assess.data", slug=slug))
+
+    def _prefill(form: AssessorDataForm, compact: Compact, entry_id: int) -> None:
+        entry = db().get(AssessorDatum, entry_id)
+        if entry is None or entry.compact_id != compact.id:
+            return
+        values = entry.values or {}
+        form.indicator.data = entry.indicator_code
+        form.period.data = entry.period
+        form.kind.data = values.get("kind")
+        form.successes.data = _plain(values.get("successes"))
+        form.failures.data = _plain(values.get("failures"))
+        form.scores.data = ", ".join(_plain(v) for v in values.get("scores", []))
+        form.items.data = _plain(values.get("items"))
+        form.groups.data = "\n".join(
+            f"{g['group']}, {g['force_count']}, {_plain(round(g['population_share'] * 100, 4))}"
+            for g in values.get("groups", [])
+            if isinstance(g, dict) and {"group", "force_count", "population_share"} <= set(g)
+        )
+
+    def _entries(compact: Compact) -> list[dict[str, Any]]:
+        rows = (
+            db()
+            .scalars(
+                select(AssessorDatum)
+                .where(AssessorDatum.compact_id == compact.id)
+                .order_by(AssessorDatum.id.desc())
+            )
+            .all()
+        )
+        replaced = data_kinds.replaced_ids(rows)
+        standing = {r.id for r in data_kinds.standing(rows)}
+        return [
+            {
+                "row": r,
+                "kind": (r.values or {}).get("kind"),
+                "replaces": (r.values or {}).get("replaces"),
+                "state": (
+                    "withdrawal"
+                    if (r.values or {}).get("kind") == data_kinds.WITHDRAWN
+                    else "replaced"
+                    if r.id in replaced
+                    else "stands"
+                    if r.id in standing
+                    else "left_out"
+                ),
+            }
+            for r in rows
+        ]
 
     register_export_pages(bp, config)
     return bp
+
+
+def _data_error(error: data_kinds.DataError) -> str:
+    """The refusal in the assessor's language, kinds named by their labels."""
+    if not error.message:
+        return str(gettext("Choose an indicator of the catalogue."))
+    params = dict(error.params)
+    if "kinds" in params:
+        params["kinds"] = "; ".join(gettext(data_kinds.KIND_LABELS[k]) for k in params["kinds"])
+    return str(gettext(error.message, **params))
+
+
+def _data_kind_label(kind: str | None) -> str:
+    if kind == data_kinds.WITHDRAWN:
+        return str(gettext("Withdrawal"))
+    label = data_kinds.KIND_LABELS.get(kind or "")
+    return str(gettext(label)) if label else (kind or "—")
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _plan_error(field_name: str) -> str:

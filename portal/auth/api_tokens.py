@@ -24,7 +24,7 @@ from portal.domain.models import ApiToken, Role, User
 from portal.domain.models.base import today
 
 PREFIX = "cwt_"
-SCOPES = frozenset({"compacts:read", "scorecards:read", "exports:read"})
+SCOPES = frozenset({"compacts:read", "scorecards:read", "exports:read", "ledger:read"})
 # A token lives at most a year: a forgotten script's token must not work for ever.
 LIFETIMES_DAYS = (30, 90, 180, 365)
 MAX_DAYS = max(LIFETIMES_DAYS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.assess.cli import coverage_group, plan_group, scorecards_group
+from portal.cli.backup import register_backup_commands
 from portal.cli.blobs import blobs_group
 from portal.cli.database import db_group
 from portal.cli.jobs import jobs_group, outbox_group
@@ -28,5 +29,6 @@ def register_cli(app: Flask) -> None:
     portal_group.add_command(coverage_group)
     portal_group.add_command(token_group)
     portal_group.add_command(ledger_group)
+    register_backup_commands(portal_group)
     app.cli.add_command(db_group)
     app.cli.add_command(portal_group)

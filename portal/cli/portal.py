@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Callable
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
@@ -16,6 +20,10 @@ from portal.keys.rotation import run_batches, start_or_resume
 from portal.provision.accounts import AccountError, NewAccount, create_account
 from portal.provision.catalogue import sync_catalogue
 from portal.provision.demo import seed_demo
+from portal.provision.demo_story.env import story_env
+from portal.provision.demo_story.planner import tour_receipt
+from portal.provision.demo_story.progress import ProgressFile, progress_path
+from portal.provision.demo_story.story import seed_story, tour
 from portal.web.services import services
 
 
@@ -36,8 +44,28 @@ def init() -> None:
 
 
 @portal_group.command("demo")
-def demo() -> None:
-    """Seed the demo desks, compacts and accounts (safe to run again)."""
+@click.option(
+    "--empty",
+    is_flag=True,
+    help="Only desks, compacts and accounts: no reports, incidents or scorecards.",
+)
+@click.option(
+    "--scale",
+    type=click.FloatRange(0.05, 1.0),
+    default=1.0,
+    show_default=True,
+    help="Share of the story's reports to seed (a smaller demo seeds faster).",
+)
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Seed the bare demo now and play the story in a background process that reports its "
+    "progress on the landing page (what `make run` does, so the server starts at once).",
+)
+@click.option("--progress-file", is_flag=True, hidden=True)
+def demo(empty: bool, scale: float, background: bool, progress_file: bool) -> None:
+    """Seed the demo: accounts, desks, compacts and two years of synthetic evidence played
+    through the real services (safe to run again)."""
     config = services().config
     with services().database.transaction() as session:
         added = seed_demo(
@@ -46,7 +74,60 @@ def demo() -> None:
             params=config.password_hash,
             personal=services().keyring.personal,
         )
-    click.echo("demo data: " + ", ".join(f"{n} {what} added" for what, n in added.items()))
+    if not progress_file:
+        click.echo("demo data: " + ", ".join(f"{n} {what} added" for what, n in added.items()))
+    if empty:
+        return
+    if background:
+        # The same command in a child process of this one's group: stopping `make run` stops
+        # it too, and the next run resumes where it stopped.
+        subprocess.Popen(  # noqa: S603 - our own interpreter and arguments, no shell
+            [sys.executable, "-m", "flask", "--app", "portal", "portal", "demo",
+             "--scale", str(scale), "--progress-file"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        click.echo("demo story: seeding in the background; the landing page shows how far")
+        click.echo("")
+        click.echo("Receipt of a demo anonymous report (opens at /report/followup once seeded):")
+        click.echo(f"    {tour_receipt().display()}")
+        return
+    if progress_file:
+        _story_to_landing_page(scale)
+        return
+    story = seed_story(story_env(_echo_steps(), scale=scale))
+    click.echo("demo story: " + ", ".join(f"{n} {what} added" for what, n in story.items()))
+    with services().database.transaction() as session:
+        receipt = tour(session)
+    if receipt is not None:
+        click.echo("")
+        click.echo("Receipt of a demo anonymous report (open it at /report/followup):")
+        click.echo(f"    {receipt}")
+
+
+def _story_to_landing_page(scale: float) -> None:
+    """Play the story, writing its progress where the landing page reads it."""
+    progress = ProgressFile(progress_path(services().config.instance_path))
+    progress.write("running", 0)
+    try:
+        seed_story(story_env(progress, scale=scale))
+    except Exception:
+        progress.write("failed", 0)
+        raise
+    progress.write("done", 100)
+
+
+def _echo_steps() -> Callable[[str, int, int], None]:
+    """Print each new step of the demo story once, with how far the whole story is."""
+    last = [""]
+
+    def echo(step: str, done: int, total: int) -> None:
+        if step != last[0]:
+            last[0] = step
+            click.echo(f"{100 * done // max(total, 1):3d}% {step}")
+
+    return echo
 
 
 @portal_group.group("audit", cls=AppGroup)

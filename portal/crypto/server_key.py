@@ -98,6 +98,14 @@ class ServerKey:
             message=f"sealed server secret for {purpose!r} does not authenticate",
         )
 
+    def fingerprint(self, *parts: bytes) -> str:
+        """A public digest of this key and `parts` (other instance secrets): says whether a
+        database and an instance folder belong together without revealing either."""
+        message = b"compact-watch instance fingerprint" + b"".join(
+            len(part).to_bytes(4, "big") + part for part in parts
+        )
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
     def __repr__(self) -> str:
         return f"ServerKey(tag={self._tag.hex()})"
 

@@ -19,6 +19,7 @@ from portal.crypto import DataKey, Part, SealingError, open_data_key, open_part
 from portal.domain.models import Attachment, KeyHolder, Message, Report, ReportKeyWrap, VerifierNote
 from portal.keys.desks import UnlockedDeskKey
 from portal.store import Store, StoreError
+from portal.store.errors import BlobNotFound
 
 
 class CannotOpen(Exception):
@@ -137,17 +138,23 @@ def open_attachment_content(
     session: Session, store: Store, report: Report, attachment: Attachment, key: DataKey
 ) -> bytes:
     try:
-        return open_part(
-            key,
-            report.public_id,
-            Part.attachment(attachment.public_id),
-            read_blob(session, store, attachment.blob_key),
-        )
+        blob = read_blob(session, store, attachment.blob_key)
+    except BlobNotFound:
+        raise AttachmentUnavailable("the attachment's blob is missing from the store") from None
+    except StoreError as error:
+        raise CannotOpen(f"the attachment does not authenticate: {type(error).__name__}") from error
+    try:
+        return open_part(key, report.public_id, Part.attachment(attachment.public_id), blob)
     except (SealingError, StoreError) as error:
         raise CannotOpen(f"the attachment does not authenticate: {type(error).__name__}") from error
 
 
+class AttachmentUnavailable(CannotOpen):
+    """The attachment's file is not in the blob store (lost, or not restored with the database)."""
+
+
 __all__ = [
+    "AttachmentUnavailable",
     "CannotOpen",
     "OpenedAttachment",
     "OpenedReport",

@@ -45,6 +45,7 @@ from portal.desk.labels import (
 from portal.desk.previews import attachment_counts, previews
 from portal.desk.queue import Assigned, BadCursor, QueueFilters, Sort, queue_page
 from portal.desk.sealed import (
+    AttachmentUnavailable,
     CannotOpen,
     data_key_for,
     open_attachment_content,
@@ -73,6 +74,24 @@ def _unlocked() -> dict[int, UnlockedDeskKey]:
     return unlock_desk_keys(db(), _user(), current_personal_key())
 
 
+# Nothing on the desk is older than the portal's retention allows; a century bounds the filter.
+MAX_AGE_DAYS = 36_500
+
+
+def _bounded(name: str, low: int, high: int) -> int | None:
+    """An optional whole number between `low` and `high`; 400 for anything else."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400)
+    if not low <= value <= high:
+        abort(400)
+    return value
+
+
 def _filters() -> QueueFilters:
     args = request.args
     known = {s.value for s in ReportStatus}
@@ -91,7 +110,7 @@ def _filters() -> QueueFilters:
         min_priority=args.get("min_priority", type=int),
         language=args.get("language") or None,
         assigned=assigned,
-        older_than_days=args.get("older_than_days", type=int),
+        older_than_days=_bounded("older_than_days", 0, MAX_AGE_DAYS),
         desk_id=args.get("desk", type=int),
     )
 
@@ -409,6 +428,11 @@ def make_blueprint(config: Config) -> Blueprint:
             clusters.link(db(), user, found, chosen)
         else:
             other = service.report_for(db(), user, request.form.get("with_report", ""))
+            if other.desk_id != found.desk_id:
+                return _refused(
+                    public_id,
+                    gettext("Only reports of the same desk can be grouped as one incident."),
+                )
             if other.cluster_id is None:
                 cluster = clusters.new_cluster(db(), user, other)
             else:
@@ -436,6 +460,13 @@ def make_blueprint(config: Config) -> Blueprint:
             key = data_key_for(db(), found, _unlocked())
             content = open_attachment_content(db(), services().store, found, item, key)
             opened = open_attachment_meta(key, found, item)
+        except AttachmentUnavailable:
+            db().commit()  # the attempt is audit-logged too
+            return BaseResponse(
+                render_template("desk/attachment_unavailable.html", report=found),
+                status=404,
+                mimetype="text/html",
+            )
         except (CannotOpen, SealingError):
             db().commit()  # the attempt is audit-logged too
             return BaseResponse(

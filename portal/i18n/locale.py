@@ -36,10 +36,19 @@ LANGUAGES: tuple[LanguageChoice, ...] = tuple(
 )
 
 
+LOCALE_OBJECTS: dict[str, Locale] = {code: Locale.parse(code) for code in LOCALES}
+
+
 def explicit_choice(request: Request) -> str | None:
     """The language asked for on this request, if it is one we have."""
     asked = request.args.get(LANG_PARAM, "")
     return asked if asked in LOCALES else None
+
+
+# Accept-Language header → the language it selects; browsers send a handful of distinct headers,
+# so each is parsed once per process (bounded: a client inventing headers only fills it).
+_NEGOTIATED: dict[tuple[str, str], str] = {}
+_NEGOTIATED_MAX = 1024
 
 
 def select_locale(request: Request, default: str) -> str:
@@ -49,6 +58,16 @@ def select_locale(request: Request, default: str) -> str:
     remembered = request.cookies.get(LANG_COOKIE, "")
     if remembered in LOCALES:
         return remembered
+    header = request.headers.get("Accept-Language", "")
+    found = _NEGOTIATED.get((header, default))
+    if found is None:
+        found = _negotiate(request, default)
+        if len(_NEGOTIATED) < _NEGOTIATED_MAX:
+            _NEGOTIATED[(header, default)] = found
+    return found
+
+
+def _negotiate(request: Request, default: str) -> str:
     # In the browser's order of preference; a regional tag ("ckb-IQ", "fr_NE") counts for its
     # language, so Kurdish before Arabic stays Kurdish.
     for value, _quality in request.accept_languages:

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.database import Database
@@ -70,9 +71,10 @@ class Dispatcher:
             return
         try:
             self._enqueue(ids)
-        except RedisError as error:
-            # The rows stay pending; the sweeper enqueues them once Redis is back. Nothing the
-            # reporter sent is lost, and the request still succeeds.
+        except (RedisError, SQLAlchemyError) as error:
+            # The rows stay pending; the sweeper enqueues them once Redis (or the database,
+            # gone right after the commit) is back. Nothing the reporter sent is lost, and the
+            # request, whose data is committed, still succeeds: it must not say "not saved".
             log.warning(
                 "queue unavailable (%s); %d job(s) left for the sweeper",
                 type(error).__name__,

@@ -11,7 +11,7 @@ the scheduled functions build what they need from `Config.from_env()` when a wor
 - every tick (`PORTAL_JOBS_TICK_SECONDS`, 60 s by default): the drain of each held queue
   (`portal.jobs.drain.drain_from_worker`: reporters' jobs, run on the clock, never with the request
   that caused them) and the outbox sweep (`portal.jobs.sweeper.sweep_from_worker`);
-- every quarter hour: the purge of expired exports (`portal.jobs.exports`, docs/exports.md);
+- every quarter hour: the purge of expired exports (`portal.assess.export_worker`, docs/exports.md);
 - every day at 03:15 (the scheduler host's local time): the retention purge.
 
 Two schedulers would enqueue everything twice: harmless (the sweep takes a lock, the purge is
@@ -26,13 +26,14 @@ from rq import cron
 
 from portal.config import jobs_tick_seconds
 from portal.jobs.drain import drain_from_worker, drain_job_options
-from portal.jobs.exports import purge_expired_exports
 from portal.jobs.outbox import HELD_QUEUES
 from portal.jobs.sweeper import LOCK_SECONDS, sweep_from_worker
 
 # Named, not imported: the retention module belongs to another part of the portal and may change
 # shape; a name that no longer resolves fails one scheduled job, visibly, on /admin/jobs.
 RETENTION_PURGE = "portal.jobs.retention.run_scheduled_purge"
+# Named too: portal/jobs/ imports nothing from portal/assess/ (which imports the outbox).
+EXPORT_PURGE = "portal.assess.export_worker.purge_expired_exports"
 DAY = 24 * 3600
 TICK = jobs_tick_seconds()
 
@@ -40,6 +41,12 @@ TICK = jobs_tick_seconds()
 def purge_retention() -> None:
     """The rq entry point the daily schedule enqueues: runs the retention purge by name."""
     module, _, name = RETENTION_PURGE.rpartition(".")
+    getattr(importlib.import_module(module), name)()
+
+
+def purge_expired_exports() -> None:
+    """The rq entry point the quarter-hour schedule enqueues: runs the export purge by name."""
+    module, _, name = EXPORT_PURGE.rpartition(".")
     getattr(importlib.import_module(module), name)()
 
 

@@ -29,6 +29,9 @@ class Keyring:
     # No key for the keyed match hashes: it is sealed to the desk keys and opened only in a
     # verifier's session (portal/keys/match.py).
     limiter: Argon2Limiter
+    # Of the server key and the receipt pepper; stored in the database on first start, and a
+    # database holding another one refuses these keys (portal/keys/fingerprint.py).
+    fingerprint: str = ""
 
 
 def secure_instance(config: Config) -> None:
@@ -72,8 +75,10 @@ def load_keyring(config: Config) -> Keyring:
         pepper = bytes.fromhex(config.receipt_pepper_hex)
     else:
         pepper = load_or_create_secret(keys / "receipt_pepper", 32)
+    server_key = load_or_create_server_key(keys / "server_key")
     return Keyring(
-        server_key=load_or_create_server_key(keys / "server_key"),
+        server_key=server_key,
+        fingerprint=server_key.fingerprint(pepper),
         receipts=ReceiptKeys(pepper, config.kdf, limiter),
         personal=PersonalKeys(config.kdf, limiter),
         limiter=limiter,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -144,4 +145,34 @@ def endowment_totals(session: Session, compact: Compact) -> EndowmentTotals:
         balance=levied - granted,
         awaiting=sum(s == "proposed" for s in states),
         awarded=sum(s in ("awarded", "closed") for s in states),
+    )
+
+
+def balance_series(session: Session, compact: Compact) -> list[tuple[dt.date, Decimal]]:
+    """The endowment's balance at the end of each day with a posting, in posting order."""
+    rows = session.execute(
+        select(LedgerEntry.day, LedgerEntry.debit, LedgerEntry.credit)
+        .where(LedgerEntry.compact_id == compact.id, LedgerEntry.account == "endowment")
+        .order_by(LedgerEntry.id)
+    ).all()
+    by_day: dict[dt.date, Decimal] = {}
+    balance = ZERO
+    for day, debit, credit in rows:
+        balance += debit - credit
+        by_day[day] = balance
+    return sorted(by_day.items())
+
+
+def unidentified_flags(session: Session, compact: Compact) -> int:
+    """Open vetting-list entries not yet named as a recipient unit: the gate cannot see them."""
+    from portal.domain.models import UnitFlag
+
+    return len(
+        session.scalars(
+            select(UnitFlag.id).where(
+                UnitFlag.compact_id == compact.id,
+                UnitFlag.cleared_day.is_(None),
+                UnitFlag.unit_match == "",
+            )
+        ).all()
     )

@@ -18,8 +18,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from portal.config import Config
 from portal.domain.models import AssistanceCatalogue, Compact, Disbursement, Role, User
 from portal.domain.models.base import today
+from portal.i18n.locale import direction
+from portal.i18n.templating import current_language, format_day
 from portal.ledger import catalogue as catalogue_module
-from portal.ledger import exports, queries, service
+from portal.ledger import exports, grants, queries, service
 from portal.ledger.catalogue import (
     CATEGORY_LABELS,
     CatalogueError,
@@ -28,6 +30,7 @@ from portal.ledger.catalogue import (
     change_category,
     current_catalogue,
 )
+from portal.ledger.chart import balance_chart
 from portal.ledger.forms import CategoryForm, DisbursementForm, LevyRateForm, ReversalForm
 from portal.ledger.grant_views import register_grant_pages
 from portal.ledger.money import MAX_AMOUNT, BadAmount, parse_amount, parse_rate
@@ -96,6 +99,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     def _page(compact: Compact, form: DisbursementForm, refusals: list[str], status: int
               ) -> tuple[str, int]:
+        series = queries.balance_series(db(), compact)
         return render_template(
             "ledger/assistance.html",
             compact=compact,
@@ -108,6 +112,19 @@ def make_blueprint(config: Config) -> Blueprint:
             overrides=queries.overrides(db(), compact),
             instruments=service.INSTRUMENTS,
             endowment=service.endowment_balance(db(), compact),
+            money=queries.endowment_totals(db(), compact),
+            series=series,
+            chart=balance_chart(
+                series,
+                title=gettext("Endowment balance over time (%(currency)s)",
+                              currency=service.reporting_currency(db(), compact)),
+                day_label=format_day,
+                money_label=format_money,
+                rtl=direction(current_language()) == "rtl",
+            ),
+            grants=[(g, grants.paid(db(), g)) for g in grants.grants(db(), compact)],
+            grant_states=grants.STATE_LABELS,
+            unidentified=queries.unidentified_flags(db(), compact),
         ), status
 
     @bp.route("/compacts/<slug>/assistance")

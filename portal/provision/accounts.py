@@ -4,7 +4,7 @@ or by an admin's invitation, where the person sets their own password through a 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal import audit
 from portal.auth.passwords import PasswordHashParams, hash_password
 from portal.auth.setup_links import IssuedLink, issue_link, unusable_password_hash
-from portal.crypto import PersonalKeys, RecoveryKey
+from portal.crypto import PersonalKeys, PrivateKey, RecoveryKey
 from portal.domain.models import (
     Desk,
     DeskMembership,
@@ -48,6 +48,9 @@ class CreatedAccount:
     user: User
     # Shown once to the new account holder; never stored (DESIGN §6).
     recovery_key: RecoveryKey
+    # The new personal key, for a caller that acts for the account at once (the demo seeds its
+    # members' reports): kept in memory only, as a session would after sign-in.
+    personal_key: PrivateKey = field(repr=False)
 
 
 def create_account(
@@ -69,7 +72,7 @@ def create_account(
     )
     session.add(user)
     session.flush()
-    return CreatedAccount(user, keys.recovery_key)
+    return CreatedAccount(user, keys.recovery_key, keys.private)
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,8 @@ def _compacts(slug: str | None, every_compact: bool) -> list[tuple[int, str]]:
 @click.option(
     "--again",
     is_flag=True,
-    help="Publish fresh figures for the window already released (after late verifications). "
-    "Spends ε again; refused once a quarter's budget is spent.",
+    help="Publish fresh figures for the newest release due (after late verifications). "
+    "Spends ε again; refused when it would take budget kept for scheduled releases.",
 )
 def release_command(slug: str | None, every_compact: bool, again: bool) -> None:
     """Make the scheduled release now instead of on the page's first visit (idempotent)."""
@@ -57,7 +57,9 @@ def release_command(slug: str | None, every_compact: bool, again: bool) -> None:
                 rng=settings.rng,
                 again=again,
             )
-        quarters = ", ".join(result.due)
+        quarters = ", ".join(result.due.quarter_names) if result.due is not None else ""
+        if result.made > 1:
+            click.echo(f"{compact_slug}: {result.made} releases made (every one due and missing)")
         if result.outcome is Outcome.NOTHING_DUE:
             click.echo(f"{compact_slug}: no release due yet")
         elif result.outcome is Outcome.CACHED:
@@ -66,7 +68,10 @@ def release_command(slug: str | None, every_compact: bool, again: bool) -> None:
             )
         elif result.outcome is Outcome.RELEASED:
             epsilon = settings.schedule.epsilon_per_release.normalize()
-            click.echo(f"{compact_slug}: released {quarters}, ε {epsilon} on each quarter")
+            what = result.due.name if result.due is not None else quarters
+            click.echo(
+                f"{compact_slug}: released {what} ({quarters}), ε {epsilon} on each quarter"
+            )
         elif result.outcome is Outcome.WITHHELD:
             click.echo(f"{compact_slug}: {quarters} cannot be protected; nothing published")
         else:
@@ -93,6 +98,10 @@ def budget_command(slug: str) -> None:
         click.echo(f"{quarter}: ε {spent[quarter].normalize()} of {cap.normalize()} spent")
     for stored in releases:
         what = "withheld" if stored.withheld else "published"
-        click.echo(f"{stored.day} {stored.release_id}: {', '.join(stored.key.quarters)} {what}")
+        if stored.legacy is not None:
+            what = "published (first design, no longer shown)"
+        name = stored.figures.name if stored.figures is not None else ""
+        quarters = ", ".join(stored.key.quarters)
+        click.echo(f"{stored.day} {stored.release_id}: {name} {quarters} {what}".replace("  ", " "))
     if not releases:
         click.echo("no releases yet")

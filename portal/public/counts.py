@@ -15,11 +15,14 @@ from sqlalchemy.orm import Session
 
 from portal.assess.periods import Period, quarter_of
 from portal.domain.disclosure import ALL_INDICATORS, CountTable, ReleaseKey
+from portal.domain.disclosure.noisy import AreaCounts
 from portal.domain.models import ClusterState, Compact, IncidentCluster, Report
 from portal.i18n.places import regions
 
 # Not an ISO 3166-2 code, so it can never collide with a real region.
 UNKNOWN_REGION: Final = "unknown"
+
+Cell = tuple[str, str]  # (region, quarter)
 
 # indicators.md: only verified or partially verified incidents feed anything public.
 COUNTED_STATES: Final = (ClusterState.VERIFIED, ClusterState.PARTIALLY_VERIFIED)
@@ -39,10 +42,10 @@ def release_key(compact: Compact, quarters: tuple[Period, ...]) -> ReleaseKey:
     )
 
 
-def exact_table(session: Session, compact: Compact, quarters: tuple[Period, ...]) -> CountTable:
-    """Each incident (cluster) once, in the quarter of its incident month, with the distinct
-    sources behind each cell for the k ≥ 5 contributors rule (`contributor_key`)."""
-    key = release_key(compact, quarters)
+def _cells(
+    session: Session, compact: Compact, quarters: tuple[Period, ...], regions: tuple[str, ...]
+) -> tuple[dict[Cell, set[int]], dict[Cell, set[tuple[str, int]]]]:
+    """Per (region, quarter): the incidents (cluster ids) and their distinct sources."""
     rows = session.execute(
         select(
             IncidentCluster.id,
@@ -59,23 +62,68 @@ def exact_table(session: Session, compact: Compact, quarters: tuple[Period, ...]
             IncidentCluster.incident_month <= quarters[-1].last_month,
         )
     ).all()
-    known = set(key.regions)
-    incidents: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
-    sources: defaultdict[tuple[str, str], set[tuple[str, int]]] = defaultdict(set)
+    known = set(regions)
+    wanted = {str(q) for q in quarters}
+    incidents: defaultdict[Cell, set[int]] = defaultdict(set)
+    sources: defaultdict[Cell, set[tuple[str, int]]] = defaultdict(set)
     for cluster_id, region, month, report_id, organisation_id in rows:
-        cell = (region if region in known else UNKNOWN_REGION, str(quarter_of(month)))
+        quarter = str(quarter_of(month))
+        if quarter not in wanted:
+            continue
+        cell = (region if region in known else UNKNOWN_REGION, quarter)
         incidents[cell].add(cluster_id)
         sources[cell].add(contributor_key(cluster_id, report_id, organisation_id))
+    return incidents, sources
+
+
+def exact_table(session: Session, compact: Compact, quarters: tuple[Period, ...]) -> CountTable:
+    """Each incident (cluster) once, in the quarter of its incident month, with the distinct
+    sources behind each cell for the k ≥ 5 contributors rule (`contributor_key`)."""
+    key = release_key(compact, quarters)
+    incidents, sources = _cells(session, compact, quarters, key.regions)
     return CountTable(
         compact_id=key.compact_id,
         scope=key.scope,
         regions=key.regions,
         quarters=key.quarters,
-        counts=tuple(tuple(len(incidents[r, q]) for q in key.quarters) for r in key.regions),
+        counts=tuple(
+            tuple(len(incidents.get((r, q), ())) for q in key.quarters) for r in key.regions
+        ),
         contributors=tuple(
-            tuple(len(sources[r, q]) for q in key.quarters) for r in key.regions
+            tuple(len(sources.get((r, q), ())) for q in key.quarters) for r in key.regions
         ),
     )
+
+
+def area_counts(
+    session: Session, compact: Compact, quarters: tuple[Period, ...]
+) -> tuple[AreaCounts, dict[Cell, int]]:
+    """A release's exact figures (incidents per region over its quarters, with the distinct
+    sources of each region and of the whole), and the region × quarter counts under them for
+    the audit across releases."""
+    regions = table_regions(compact.country)
+    incidents, sources = _cells(session, compact, quarters, regions)
+    names = [str(q) for q in quarters]
+    per_region = [set().union(*(sources.get((r, q), set()) for q in names)) for r in regions]
+    exact = AreaCounts(
+        regions=regions,
+        counts=tuple(sum(len(incidents.get((r, q), ())) for q in names) for r in regions),
+        contributors=tuple(len(s) for s in per_region),
+        total_contributors=len(set().union(*per_region)),
+    )
+    cells = {(r, q): len(incidents.get((r, q), ())) for r in regions for q in names}
+    return exact, cells
+
+
+def table_cells(
+    session: Session, compact: Compact, quarters: tuple[Period, ...]
+) -> dict[Cell, int]:
+    """Exact incidents per region × quarter, for the audit across releases."""
+    if not quarters:
+        return {}
+    ordered = tuple(sorted(quarters, key=lambda q: (q.year, q.quarter or 0)))
+    incidents, _ = _cells(session, compact, ordered, table_regions(compact.country))
+    return {cell: len(ids) for cell, ids in incidents.items()}
 
 
 def contributor_key(

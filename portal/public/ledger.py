@@ -4,9 +4,15 @@ Each release writes one row per quarter it covers (the ε that quarter was charg
 row of a release carries the released table as JSON, so the page shows it again without
 drawing new noise. Rows are only ever added: spent privacy cannot be unspent.
 
-A table that could not be protected is recorded too, as rows of ε = 0 with the mechanism
+A release that could not be protected is recorded too, as rows of ε = 0 with the mechanism
 `withheld` and no figures: the page then says why nothing is shown without running the
-suppression search again on every visit.
+audit again on every visit.
+
+Format 2 (issue 10, point 8) stores one release of the fixed hierarchy (`schedule.py`): its
+name, the total and one figure per region, each shown value with its 90% noise interval or the
+reason it is hidden, and the noise levels. Format 1 rows are the region × quarter tables of the
+first design, whose figures the noise could invent: they are never shown again, but they were
+published, so they stay in the ledger, in the budget and in the audit across releases.
 """
 
 from __future__ import annotations
@@ -26,9 +32,11 @@ from portal.domain.disclosure import (
     Suppressed,
     SuppressedLabel,
 )
+from portal.domain.disclosure.noisy import Figure, Hidden, Level
 from portal.domain.models import PrivacyBudgetSpend
 
-FORMAT: Final = 1
+FORMAT: Final = 2
+LEGACY_FORMAT: Final = 1
 WITHHELD: Final = "withheld"
 
 
@@ -39,12 +47,81 @@ class StoredRelease:
     release_id: str
     key: ReleaseKey
     day: dt.date
-    table: ReleasedTable | None  # None: withheld, the table could not be protected
+    figures: PublishedRelease | None  # None: withheld, or a legacy table
     last_row: int  # the newest ledger row of the release, to tell releases' order
+    legacy: ReleasedTable | None = None  # a format-1 table: published once, never shown again
 
     @property
     def withheld(self) -> bool:
-        return self.table is None
+        return self.figures is None and self.legacy is None
+
+
+@dataclass(frozen=True)
+class PublishedRelease:
+    """One release of the hierarchy as published (format 2)."""
+
+    name: str  # "2026-H1", "2026-H2", "2026"
+    epsilon: Decimal
+    total: Figure
+    regions: tuple[Figure, ...]
+    total_level: Level
+    region_level: Level
+    zero_risk: float
+    smallest_shown: int
+
+
+def _figure_to_json(figure: Figure) -> list[Any]:
+    return [figure.value, figure.interval, figure.hidden.value if figure.hidden else None]
+
+
+def _figure_from_json(data: list[Any]) -> Figure:
+    value, interval, hidden = data
+    return Figure(
+        None if value is None else int(value),
+        int(interval),
+        None if hidden is None else Hidden(hidden),
+    )
+
+
+def _level_to_json(level: Level) -> list[Any]:
+    return [level.epsilon, level.threshold, level.interval]
+
+
+def _level_from_json(data: list[Any]) -> Level:
+    return Level(float(data[0]), int(data[1]), int(data[2]))
+
+
+def release_to_json(
+    key: ReleaseKey, release_id: str, published: PublishedRelease
+) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "key": _key_to_json(key),
+        "release_id": release_id,
+        "name": published.name,
+        "epsilon": str(published.epsilon),
+        "total": _figure_to_json(published.total),
+        "regions": [_figure_to_json(f) for f in published.regions],
+        "levels": {
+            "total": _level_to_json(published.total_level),
+            "regions": _level_to_json(published.region_level),
+        },
+        "zero_risk": published.zero_risk,
+        "smallest_shown": published.smallest_shown,
+    }
+
+
+def release_from_json(data: dict[str, Any]) -> PublishedRelease:
+    return PublishedRelease(
+        name=str(data["name"]),
+        epsilon=Decimal(str(data["epsilon"])),
+        total=_figure_from_json(data["total"]),
+        regions=tuple(_figure_from_json(f) for f in data["regions"]),
+        total_level=_level_from_json(data["levels"]["total"]),
+        region_level=_level_from_json(data["levels"]["regions"]),
+        zero_risk=float(data["zero_risk"]),
+        smallest_shown=int(data["smallest_shown"]),
+    )
 
 
 def budget_entries(rows: Iterable[PrivacyBudgetSpend]) -> tuple[BudgetEntry, ...]:
@@ -90,8 +167,9 @@ def _key_to_json(key: ReleaseKey) -> dict[str, Any]:
 
 
 def table_to_json(table: ReleasedTable) -> dict[str, Any]:
+    """A format-1 table (the first design), kept to read and to test the legacy rows."""
     return {
-        "format": FORMAT,
+        "format": LEGACY_FORMAT,
         "key": _key_to_json(table.key),
         "release_id": table.release_id,
         "cells": [[_count_to_json(c) for c in row] for row in table.cells],
@@ -104,8 +182,14 @@ def table_to_json(table: ReleasedTable) -> dict[str, Any]:
     }
 
 
-def withheld_to_json(key: ReleaseKey, release_id: str) -> dict[str, Any]:
-    return {"format": FORMAT, "key": _key_to_json(key), "release_id": release_id, WITHHELD: True}
+def withheld_to_json(key: ReleaseKey, release_id: str, name: str) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "key": _key_to_json(key),
+        "release_id": release_id,
+        "name": name,
+        WITHHELD: True,
+    }
 
 
 def _key_from_json(data: dict[str, Any]) -> ReleaseKey:
@@ -118,7 +202,7 @@ def _key_from_json(data: dict[str, Any]) -> ReleaseKey:
 
 
 def table_from_json(data: dict[str, Any]) -> ReleasedTable:
-    if data.get("format") != FORMAT:
+    if data.get("format") != LEGACY_FORMAT:
         # Reading an unknown layout as "no cache" would publish fresh noise; refuse instead.
         raise ValueError(f"unknown stored release format {data.get('format')!r}")
     return ReleasedTable(
@@ -143,16 +227,23 @@ def stored_releases(rows: Sequence[PrivacyBudgetSpend]) -> tuple[StoredRelease, 
     found = []
     for release_id, row in newest.items():
         data = row.released
-        if data.get("format") != FORMAT:
+        if data.get("format") not in (FORMAT, LEGACY_FORMAT):
+            # Reading an unknown layout as "no release" would publish fresh noise; refuse.
             raise ValueError(f"release {release_id}: unknown stored format")
-        table = None if data.get(WITHHELD) else table_from_json(data)
+        legacy = None
+        figures = None
+        if data.get("format") == LEGACY_FORMAT:
+            legacy = None if data.get(WITHHELD) else table_from_json(data)
+        elif not data.get(WITHHELD):
+            figures = release_from_json(data)
         found.append(
             StoredRelease(
                 release_id=release_id,
                 key=_key_from_json(data["key"]),
                 day=row.spent_day,
-                table=table,
+                figures=figures,
                 last_row=row.id,
+                legacy=legacy,
             )
         )
     return tuple(sorted(found, key=lambda r: r.last_row))
@@ -160,7 +251,3 @@ def stored_releases(rows: Sequence[PrivacyBudgetSpend]) -> tuple[StoredRelease, 
 
 def latest_for(releases: Sequence[StoredRelease], key: ReleaseKey) -> StoredRelease | None:
     return next((r for r in reversed(releases) if r.key == key), None)
-
-
-def latest_table(releases: Sequence[StoredRelease]) -> StoredRelease | None:
-    return next((r for r in reversed(releases) if not r.withheld), None)

@@ -3,27 +3,29 @@
 Only three things reach the public: the tier decisions (period and tier, never the assessor's
 written justification, which may name units, places or incidents), the state of each indicator
 in the latest annual scorecard (computed on exact data, as indicators.md says, shown as labels
-without estimates or counts), and the protected table from `service.py`.
+without estimates or counts), and the protected figures of every release from `service.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from babel.dates import format_interval
-from flask_babel import format_date, format_decimal, get_locale, gettext, pgettext
+from flask_babel import format_decimal, get_locale, gettext, pgettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.assess.periods import BadPeriod, Period
 from portal.domain.catalogue import INDICATOR_CODES
-from portal.domain.disclosure import PublicCount, Released, ReleasedTable, SuppressedLabel
+from portal.domain.disclosure.noisy import Figure, Hidden
 from portal.domain.models import Compact, Scorecard, TierDecision
 from portal.i18n.markers import N_
 from portal.i18n.templating import current_language, indicator_name, region_name, state_label
 from portal.public.counts import UNKNOWN_REGION
+from portal.public.ledger import StoredRelease
 
 # indicators.md, "Tiers": what assistance each tier supports, in the public's words.
 TIER_LABELS: Final[dict[int, str]] = {
@@ -44,12 +46,6 @@ def period_label(text: str) -> str:
         return str(period.year)
     locale = get_locale() or current_language()
     return str(format_interval(period.first_month, period.last_month, "yMMM", locale=locale))
-
-
-def quarter_heading(text: str) -> str:
-    """A quarter as a narrow column heading: "Q2 2027", "T2 2027", "الربع الثاني 2027"."""
-    period = Period.parse(text)
-    return str(format_date(period.first_month, "QQQ y"))
 
 
 def tier_label(tier: int) -> str:
@@ -126,85 +122,98 @@ def latest_annual_states(session: Session, compact: Compact) -> AnnualStates | N
 class Cell:
     text: str  # what the cell shows
     label: str  # what it means, for screen readers (the same as `text` for a number)
-    kind: str  # "count", "fewer" (a small count) or "withheld" (hides another entry)
+    kind: str  # "count", "too_few" or "withheld" (hidden so another figure stays hidden)
 
 
 @dataclass(frozen=True)
 class Row:
     name: str
     cells: list[Cell]
-    total: Cell
 
 
 @dataclass(frozen=True)
-class TableView:
-    quarters: list[str]
-    first: str
-    last: str
+class FiguresView:
+    """The published releases side by side: one column per release, newest first."""
+
+    columns: list[str]
+    published: list[dt.date]
     rows: list[Row]
     totals: list[Cell]
-    grand_total: Cell
-    smallest_shown: int
     has_withheld: bool
-    fewer_mark: str
+    region_threshold: int
+    smallest_shown: int
     withheld_mark: str
 
 
-def _cell(count: PublicCount, smallest_shown: int) -> Cell:
-    if isinstance(count, Released):
-        number = str(format_decimal(count.value))
+# The page shows the newest releases; older ones stay in the ledger (and in the audit).
+COLUMNS: Final = 3
+
+
+def release_label(quarters: tuple[str, ...]) -> str:
+    """A release's period in the reader's language: "Jan – Jun 2026", "Jan – Dec 2026"."""
+    first, last = Period.parse(quarters[0]), Period.parse(quarters[-1])
+    locale = get_locale() or current_language()
+    return str(format_interval(first.first_month, last.last_month, "yMMM", locale=locale))
+
+
+def _cell(figure: Figure) -> Cell:
+    if figure.value is not None:
+        # The margin is the 90% noise interval: "120 ±8".
+        number = f"{format_decimal(figure.value)} ±{format_decimal(figure.interval)}"
         return Cell(number, number, "count")
-    # A phrase in every cell would not fit six columns on a 360 px phone: cells show a short
-    # mark, explained in the legend, and screen readers hear the phrase.
-    if count.label is SuppressedLabel.FEWER_THAN:
-        return Cell(
-            fewer_mark(smallest_shown),
-            gettext("fewer than %(number)s", number=smallest_shown),
-            "fewer",
-        )
-    return Cell(withheld_mark(), gettext("withheld"), "withheld")
-
-
-def fewer_mark(smallest_shown: int) -> str:
-    # Shown left to right on every page: translate it as a symbol with the number, not words.
-    return str(pgettext("short mark in a table cell", "<%(number)s", number=smallest_shown))
+    # A phrase in every cell would not fit on a 360 px phone: cells show a short mark,
+    # explained in the legend, and screen readers hear the phrase.
+    if figure.hidden is Hidden.WITHHELD:
+        return Cell(withheld_mark(), gettext("withheld"), "withheld")
+    return Cell("–", gettext("Too few to show"), "too_few")
 
 
 def withheld_mark() -> str:
     return str(pgettext("short mark in a table cell for a withheld number", "x"))
 
 
-def table_view(table: ReleasedTable, country: str) -> TableView:
-    shown = table.smallest_shown
-    rows = [
-        Row(
-            gettext("Region not recorded")
-            if code == UNKNOWN_REGION
-            else region_name(country, code),
-            [_cell(c, shown) for c in cells],
-            _cell(total, shown),
-        )
-        for code, cells, total in zip(table.key.regions, table.cells, table.row_totals, strict=True)
+def figures_view(releases: Sequence[StoredRelease], country: str) -> FiguresView | None:
+    shown = [r for r in releases if r.figures is not None][:COLUMNS]
+    if not shown:
+        return None
+    regions = shown[0].key.regions
+    names = [
+        gettext("Region not recorded") if code == UNKNOWN_REGION else region_name(country, code)
+        for code in regions
     ]
-    unknown = None
-    if UNKNOWN_REGION in table.key.regions:
-        unknown = rows.pop(table.key.regions.index(UNKNOWN_REGION))
+    rows: list[Row] = []
+    for i, name in enumerate(names):
+        cells = []
+        for stored in shown:
+            assert stored.figures is not None
+            if stored.key.regions != regions:  # the country's regions changed (ISO update)
+                figure = _hidden_region(stored, regions[i])
+            else:
+                figure = stored.figures.regions[i]
+            cells.append(_cell(figure))
+        rows.append(Row(name, cells))
+    unknown = rows.pop(regions.index(UNKNOWN_REGION)) if UNKNOWN_REGION in regions else None
     rows.sort(key=lambda r: r.name)
     if unknown is not None:
         rows.append(unknown)
-    quarters = [quarter_heading(q) for q in table.key.quarters]
-    totals = [_cell(c, shown) for c in table.column_totals]
-    grand_total = _cell(table.grand_total, shown)
-    everything = [c for row in rows for c in (*row.cells, row.total)] + [*totals, grand_total]
-    return TableView(
-        quarters=quarters,
-        first=period_label(table.key.quarters[0]),
-        last=period_label(table.key.quarters[-1]),
+    totals = [_cell(r.figures.total) for r in shown if r.figures is not None]
+    everything = [c for row in rows for c in row.cells] + totals
+    first = shown[0].figures
+    assert first is not None
+    return FiguresView(
+        columns=[release_label(r.key.quarters) for r in shown],
+        published=[r.day for r in shown],
         rows=rows,
         totals=totals,
-        grand_total=grand_total,
-        smallest_shown=shown,
         has_withheld=any(c.kind == "withheld" for c in everything),
-        fewer_mark=fewer_mark(shown),
+        region_threshold=first.region_level.threshold,
+        smallest_shown=first.smallest_shown,
         withheld_mark=withheld_mark(),
     )
+
+
+def _hidden_region(stored: StoredRelease, code: str) -> Figure:
+    assert stored.figures is not None
+    if code in stored.key.regions:
+        return stored.figures.regions[stored.key.regions.index(code)]
+    return Figure(None, stored.figures.region_level.interval, Hidden.TOO_FEW)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.config import Config
 from portal.domain.models import Compact, CompactStatus
+from portal.ledger.queries import endowment_totals
 from portal.public import page
 from portal.public.service import public_table
 from portal.public.settings import EXTENSION, PublicSettings, public_settings
@@ -53,22 +54,24 @@ def make_blueprint(config: Config) -> Blueprint:
         if shown.spent:
             db().commit()
         schedule = settings.schedule
+        due = shown.due.quarter_names if shown.due is not None else ()
+        allocation = schedule.allocation
         return render_template(
             "public/compact.html",
             compact=found,
             decisions=page.tier_history(db(), found),
             annual=page.latest_annual_states(db(), found),
             release=shown,
-            table=page.table_view(shown.shown.table, found.country)
-            if shown.shown is not None and shown.shown.table is not None
-            else None,
-            released_day=shown.shown.day if shown.shown is not None else None,
-            due=[page.period_label(q) for q in shown.due],
+            figures=page.figures_view(shown.published, found.country),
+            due=[page.period_label(q) for q in due],
             next_release=schedule.next_release_after(found.start_day, found.end_day, today),
             cap=schedule.budget.epsilon_per_quarter.normalize(),
-            releases_per_quarter=schedule.releases_per_quarter,
-            smallest_shown=schedule.rules.smallest_shown,
+            epsilon=schedule.epsilon_per_release.normalize(),
+            smallest_shown=allocation.smallest_shown,
+            sources=allocation.min_contributors,
             tier_label=page.tier_label,
+            # Money flows are public; recipient units and overrides are not (issue 11).
+            endowment=endowment_totals(db(), found),
         )
 
     return bp

@@ -128,6 +128,11 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
             ]
         self.identity.choices = identities
 
+    def validate_happened(self, field: Any) -> None:
+        # As the API: each choice once (a form repeating one 10,000 times is not a report).
+        if field.data and len(set(field.data)) != len(field.data):
+            raise ValidationError(gettext("Tick each thing that happened only once."))
+
     def validate_website(self, field: Any) -> None:
         if field.data:
             raise ValidationError(gettext("Leave this field empty."))

@@ -89,10 +89,16 @@ def current_scheme(session: Session, receipts: ReceiptKeys) -> ReceiptScheme:
 
 
 def issue_receipt(
-    session: Session, receipts: ReceiptKeys, data_key: DataKey, public_id: str
+    session: Session,
+    receipts: ReceiptKeys,
+    data_key: DataKey,
+    public_id: str,
+    *,
+    receipt: ReceiptCode | None = None,
 ) -> IssuedReceipt:
+    """`receipt` is for the demo's published tour receipt only; otherwise one is drawn."""
     scheme = current_scheme(session, receipts)
-    receipt = ReceiptCode.generate()
+    receipt = receipt or ReceiptCode.generate()
     derived = receipts.derive(receipt, scheme)
     return IssuedReceipt(
         receipt,

@@ -76,13 +76,19 @@ class Submission:
     # The member's personal key from their session: their report goes into their sealed list.
     member_key: PrivateKey | None = field(default=None, repr=False)
     hide_organisation: bool = False
+    # A member follows up from their account, through their sealed list: a member who asks for
+    # no receipt gets none, and their report costs no Argon2id (nothing could be guessed).
+    with_receipt: bool = True
+    # The demo's published tour receipt (portal/provision/demo_story): known to everyone like the
+    # demo password, and only ever given for a synthetic report. None draws a random one.
+    chosen_receipt: ReceiptCode | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
 class Receipted:
     report_id: int
     public_id: str
-    receipt: ReceiptCode
+    receipt: ReceiptCode | None  # None: a member's report sent without one
     outbox_ids: tuple[int, ...]
 
 
@@ -120,6 +126,9 @@ def _validate(session: Session, sub: Submission, today_: dt.date) -> Compact:
         raise SubmissionInvalid("exact_date", "future")
     if not sub.narrative.strip():
         raise SubmissionInvalid("narrative", "required")
+    if not sub.with_receipt and (sub.member is None or sub.member_key is None):
+        # Without a receipt or a member's list, nobody could ever follow the report up.
+        raise SubmissionInvalid("receipt", "required")
     return compact
 
 
@@ -172,7 +181,13 @@ def submit_report(
         desk_key_id,
         {aid: clean.data for aid, clean in zip(attachment_ids, cleaned, strict=True)},
     )
-    issued = issue_receipt(session, keyring.receipts, sealed.data_key, public_id)
+    issued = (
+        issue_receipt(
+            session, keyring.receipts, sealed.data_key, public_id, receipt=sub.chosen_receipt
+        )
+        if sub.with_receipt
+        else None
+    )
     codes = sorted({reporter_choice(k).indicator_code for k in sub.choice_keys})
     severity = severity_of(sub.choice_keys)
     report = Report(
@@ -190,8 +205,8 @@ def submit_report(
         organisation_id=None if sub.hide_organisation else organisation_id,
         created_day=today_,
         last_activity_day=today_,
-        receipt_lookup=issued.lookup,
-        receipt_scheme_id=issued.scheme_id,
+        receipt_lookup=issued.lookup if issued else None,
+        receipt_scheme_id=issued.scheme_id if issued else None,
         # No keyed match hashes here: their key is not on the server in the clear. They are made
         # when a verifier opens the report (portal/desk/matching.py).
         payload_sealed=sealed.payload,
@@ -200,7 +215,11 @@ def submit_report(
             ReportKeyWrap(
                 holder=KeyHolder.DESK, desk_key_id=key_row.id, wrapped_key=sealed.sealed_data_key
             ),
-            ReportKeyWrap(holder=KeyHolder.RECEIPT, wrapped_key=issued.wrapped_key),
+            *(
+                [ReportKeyWrap(holder=KeyHolder.RECEIPT, wrapped_key=issued.wrapped_key)]
+                if issued
+                else []
+            ),
         ],
     )
     if sub.member is not None and sub.member_key is not None:
@@ -230,7 +249,7 @@ def submit_report(
     session.flush()
     job = add_job(session, "intake", "intake", report_id=report.id)
     session.flush()
-    return Receipted(report.id, public_id, issued.receipt, (job.id,))
+    return Receipted(report.id, public_id, issued.receipt if issued else None, (job.id,))
 
 
 def _primary(codes: list[str]) -> str:

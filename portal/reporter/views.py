@@ -34,6 +34,7 @@ from portal.reporter.service import Submission, SubmissionInvalid, open_compacts
 from portal.reporter.submission_tokens import TOKEN_BYTES, issue_form_token, read_form_token
 from portal.web.reporter_pages import cookie_prefix, neutral_routes, refuse_cross_site_post
 from portal.web.services import db, services
+from portal.web.slots import per_response
 
 FOLLOWUP_COOKIE = fu.FOLLOWUP_COOKIE
 # Carries a sent form's token from the POST to the one-time receipt view (a session cookie).
@@ -187,6 +188,7 @@ def make_blueprint(config: Config) -> Blueprint:
                     limits=config.attachments,
                     gate=services().decoding,
                 )
+                assert receipted.receipt is not None  # the form always asks for one
                 resends.record(session, sent_key(token), receipted.receipt, today())
                 session.commit()
             except IntegrityError:
@@ -221,7 +223,10 @@ def make_blueprint(config: Config) -> Blueprint:
         elif request.method == "POST":
             files_lost = bool(request.files.getlist(form.files.name))
         else:
-            form.submission.data = issue_form_token(config.secret_key)
+            # New for each visitor even when the page itself is rendered once (page cache).
+            form.submission.data = per_response(
+                "submission", lambda: issue_form_token(config.secret_key)
+            )
         status = 429 if blocked is not None else 400 if request.method == "POST" else 200
         return (
             render_template(

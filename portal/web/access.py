@@ -49,6 +49,8 @@ def _read_api(scope: str) -> Rule:
 API_COMPACTS = _read_api("compacts:read")
 API_SCORECARDS = _read_api("scorecards:read")
 API_EXPORTS = _read_api("exports:read")
+# Disbursements, recipient units and overrides: assessors' tokens and sessions only, never public.
+API_LEDGER = _read_api("ledger:read")
 
 # `/static/` never reaches this table: WhiteNoise answers it before Flask, with the versioned
 # stylesheet anyone may fetch (portal/web/assets.py).
@@ -96,6 +98,10 @@ ACCESS: dict[str, Rule] = {
     "api.list_exports": API_EXPORTS,
     "api.export_status": API_EXPORTS,
     "api.download_export": API_EXPORTS,
+    "api.compact_ledger": API_LEDGER,
+    "api.export_ledger_json": API_LEDGER,
+    "api.export_ledger_csv": API_LEDGER,
+    "api.ledger_reconciliation": API_LEDGER,
     # The transparency pages: protected aggregates only, for anyone, with no account.
     "public.compacts": PUBLIC,
     "public.compact": PUBLIC,
@@ -106,6 +112,7 @@ ACCESS: dict[str, Rule] = {
     "assess.decide": ASSESSOR,
     "assess.plan": ASSESSING,
     "assess.data": ASSESSOR,
+    "assess.data_withdraw": ASSESSOR,
     "assess.exports": ASSESSING,
     "assess.request_export": ASSESSING,
     "assess.export": ASSESSING,

@@ -1,4 +1,4 @@
-"""Pages and JSON compressed with brotli (or gzip for older browsers) before they leave.
+"""Pages compressed with brotli (or gzip for older browsers) before they leave.
 
 `/report/new` is about 17 KB of HTML and compresses to about 3 KB: on 2G that is the difference
 between a page that appears and one the reporter gives up on. Compression with a secret and
@@ -16,7 +16,9 @@ import gzip
 import brotli
 from flask import Flask, Response, request
 
-COMPRESSIBLE = frozenset({"text/html", "application/json"})
+# Pages only: the JSON API's clients are programs that may not decode what they did not expect
+# (and a reverse proxy can compress for them if wanted).
+COMPRESSIBLE = frozenset({"text/html"})
 # Below this a compressed body plus its header saves nothing worth the CPU.
 MIN_BYTES = 512
 # Quality 5: within a few per cent of the best ratio for pages of this size, at a fraction of

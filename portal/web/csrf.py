@@ -22,11 +22,13 @@ from flask import Flask, g
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect, _FlaskFormCSRF, generate_csrf
 
+from portal.web.slots import per_response
+
 
 def mask(token: str) -> str:
     raw = token.encode()
     pad = secrets.token_bytes(len(raw))
-    masked = bytes(a ^ b for a, b in zip(pad, raw, strict=True))
+    masked = (int.from_bytes(pad) ^ int.from_bytes(raw)).to_bytes(len(raw))
     return base64.urlsafe_b64encode(pad + masked).decode().rstrip("=")
 
 
@@ -50,14 +52,15 @@ def unmask(value: str) -> str:
 
 def masked_csrf_token() -> str:
     """For templates' `csrf_token()`: the request's token, masked anew at each call."""
-    return mask(generate_csrf())
+    return per_response("csrf", lambda: mask(generate_csrf()))
 
 
 class _MaskedFormCSRF(_FlaskFormCSRF):  # type: ignore[misc]
     """Every FlaskForm's hidden `csrf_token` field, masked; read back unmasked."""
 
     def generate_csrf_token(self, csrf_token_field: Any) -> str:
-        return mask(super().generate_csrf_token(csrf_token_field))
+        parent = super().generate_csrf_token
+        return per_response("csrf", lambda: mask(parent(csrf_token_field)))
 
     def validate_csrf_token(self, form: Any, field: Any) -> None:
         if g.get("csrf_valid", False):

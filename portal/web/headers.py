@@ -55,16 +55,20 @@ def static_headers(config: Config) -> Any:
 
 
 def install_security_headers(app: Flask, config: Config) -> None:
-    fixed = security_headers(config)
+    # Pages may show report content or who is signed in; a seized phone's cache must hold
+    # nothing. Only the versioned static assets (served before Flask) may be cached.
+    fixed = [*security_headers(config), ("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+    names = {name.lower() for name, _ in fixed}
 
     @app.after_request
     def _headers(response: Response) -> Response:
         h = response.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        for name, value in fixed:
-            h[name] = value
-        # Pages may show report content or who is signed in; a seized phone's cache must hold
-        # nothing. Only the versioned static assets (served before Flask) may be cached.
-        h["Cache-Control"] = "no-store"
-        h["Pragma"] = "no-cache"
+        present = {name.lower() for name, _ in h}
+        if "content-security-policy" not in present:
+            h.add("Content-Security-Policy", CSP)
+        if present & names:
+            for name, value in fixed:
+                h[name] = value
+        else:  # the usual case: nothing to replace, so no search per header
+            h.extend(fixed)
         return response

@@ -25,7 +25,7 @@ MakeUser = Callable[..., User]
 
 @pytest.fixture
 def seeded(app: Flask) -> Flask:
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
     return app
 

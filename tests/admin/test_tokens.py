@@ -21,7 +21,7 @@ from tests.conftest import csrf_token, sign_in
 
 @pytest.fixture
 def seeded(app: Flask) -> Flask:
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     return app
 
 

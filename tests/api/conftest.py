@@ -57,7 +57,7 @@ def api(app: Flask, openapi: OpenApiCheck) -> ApiClient:
 @pytest.fixture
 def demo(app: Flask) -> Flask:
     """The app after `portal demo`: desks IQ, SO, NE, PH with keys, their compacts, accounts."""
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
     return app
 

@@ -85,7 +85,7 @@ def small_app(config: Config) -> Flask:
     from portal import create_app
 
     app = create_app(replace(config, attachments=SMALL))
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
     return app
 
@@ -175,7 +175,7 @@ def test_a_flood_from_one_network_is_slowed_like_the_forms(config: Config) -> No
 
     limits = SubmissionLimits(per_network=2)
     app = create_app(replace(config, attachments=SMALL, submission_limits=limits))
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     client = ApiClient(app, app.response_class, use_cookies=True)
     client.openapi = OpenApiCheck(app.test_client().get("/api/v1/openapi.json").get_json())
     report = _small_report(client)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from portal.assess.chain import decisions, tier_in_force
 from portal.assess.periods import Period
 from portal.assess.scoring import compute_scorecards, recheck
+from portal.assess.scoring_job import mark_scorecards_stale
 from portal.domain.models import Compact, Role, Scorecard, User
-from portal.jobs.scoring import mark_scorecards_stale
 from tests.assess import world
 
 # The compact's first three quarters: Q4 here is the quarter before the late verification's.
@@ -131,8 +131,8 @@ def test_the_tier_in_force_is_the_one_decided_then_not_today(
 def test_recording_a_decision_rescores_the_later_periods(
     app: Flask, session: Session, make_user,  # type: ignore[no-untyped-def]
 ) -> None:
+    from portal.assess.scoring_job import mark_scorecards_stale as job
     from portal.assess.service import record_decision
-    from portal.jobs.scoring import mark_scorecards_stale as job
 
     compact = _strong_compact(app, session, make_user)
     cards = compute_scorecards(session, compact, [Q4, Q1, Q2], today=TODAY)

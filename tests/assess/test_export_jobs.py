@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 import portal.assess.export_build
 from portal import create_app
+from portal.assess.export_worker import purge_expired_exports
 from portal.assess.exports import INCIDENT_COLUMNS
 from portal.config import Config
 from portal.domain.models import (
@@ -32,7 +33,6 @@ from portal.domain.models import (
     Role,
 )
 from portal.domain.models.base import utcnow
-from portal.jobs.exports import purge_expired_exports
 from portal.jobs.outbox import rq_job_id
 from portal.web.services import EXTENSION
 from tests.assess.exports_world import (
@@ -61,7 +61,7 @@ class World:
 
 
 def _world(app: Flask, make_user, session: Session) -> World:  # type: ignore[no-untyped-def]
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     seeded = seed(session)
     clients = []
     for email, role in ((OWNER, Role.ASSESSOR), (OTHER, Role.ASSESSOR), (ADMIN, Role.ADMIN)):

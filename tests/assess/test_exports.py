@@ -51,7 +51,7 @@ def test_hxl_row_is_written_as_is_and_data_is_defused() -> None:
 
 
 def test_scorecard_export_matches_the_stored_scorecard(app: Flask) -> None:
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     with app.extensions[EXTENSION].database.transaction() as session:
         compact = session.scalars(select(Compact).where(Compact.country == "IQ")).first()
         assert compact is not None
@@ -71,7 +71,7 @@ def test_scorecard_export_matches_the_stored_scorecard(app: Flask) -> None:
 
 
 def test_time_series_follows_each_indicator_through_the_stored_scorecards(app: Flask) -> None:
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     with app.extensions[EXTENSION].database.transaction() as session:
         seeded = seed(session, scored=("2027-Q1", "2026", "2026-Q4", "2026-Q1"))
         compact = seeded.compact
@@ -104,7 +104,7 @@ def test_time_series_follows_each_indicator_through_the_stored_scorecards(app: F
 
 
 def test_incident_rows_are_counted_before_they_are_summed(app: Flask) -> None:
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     with app.extensions[EXTENSION].database.transaction() as session:
         seeded = seed(session, scored=())
         compact = seeded.compact

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from portal.assess.periods import Period
 from portal.assess.scoring import compute_scorecard, matches_stored, recompute
+from portal.assess.scoring_job import mark_scorecards_stale
 from portal.domain.models import Compact, IncidentCluster, Report, Role, Scorecard
-from portal.jobs.scoring import mark_scorecards_stale
 from portal.reporter.service import Submission, submit_report
 from portal.web.services import EXTENSION
 from tests.conftest import csrf_token, sign_in
@@ -81,7 +81,7 @@ def test_verifying_grave_violations_moves_the_scorecard_and_it_recomputes_identi
     session: Session,
     make_user,  # type: ignore[no-untyped-def]
 ) -> None:
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     make_user("desk@example.org", roles=(Role.VERIFIER,), desks=("IQ",))
     compact = session.scalar(select(Compact).where(Compact.country == "IQ"))
     assert compact is not None

@@ -15,6 +15,7 @@ from portal.assess.evidence import snapshot_digest
 from portal.assess.periods import Period
 from portal.assess.plans import PlanEdit, new_plan_version
 from portal.assess.scoring import compute_scorecard, compute_scorecards
+from portal.assess.scoring_job import mark_scorecards_stale
 from portal.domain.models import (
     AssessorDatum,
     ClusterState,
@@ -25,7 +26,6 @@ from portal.domain.models import (
     ScoringSnapshot,
 )
 from portal.domain.workflow import ReportStatus
-from portal.jobs.scoring import mark_scorecards_stale
 
 YEAR = [Period(2026, q) for q in (1, 2, 3, 4)] + [Period(2026)]
 BEFORE = [Period(2025), Period(2025, 4)]
@@ -114,7 +114,7 @@ def _assessor_data(session: Session, compact: Compact) -> None:
 
 def _seeded(app: Flask, session: Session) -> Compact:
     """Iraq with evidence, assessor data and last year's scorecards; Niger, its peer, scored."""
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     iraq, niger = _compact(session, "IQ"), _compact(session, "NE")
     niger.fragility_band = iraq.fragility_band
     _incidents(session, iraq, seed=7, n=260)

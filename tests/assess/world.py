@@ -27,7 +27,7 @@ from portal.i18n.places import regions
 
 
 def demo_iraq(app: Flask, session: Session) -> Compact:
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     compact = session.scalar(select(Compact).where(Compact.country == "IQ"))
     assert compact is not None
     return compact

@@ -183,7 +183,7 @@ def test_cookies_carry_the_host_prefix_behind_tls(config: Config, make_user) -> 
 
 
 def test_sign_in_lands_on_the_persons_work(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
-    app.test_cli_runner().invoke(args=["portal", "demo"])
+    app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     cases = {
         "desk@example.org": ((Role.VERIFIER,), ("IQ",), "/desk/"),
         "assess@example.org": ((Role.ASSESSOR,), (), "/assess/"),

@@ -64,9 +64,12 @@ def test_ledger_pages_fit_a_phone(
         f"/assess/compacts/{books.slug}?lang={lang}",
         f"/assess/compacts/{books.slug}/grants?lang={lang}",
         f"/assess/compacts/{books.slug}/vetting?lang={lang}",
+        f"/public/compacts/{books.slug}?lang={lang}",
     ):
         page.goto(path)
         assert "/auth/" not in page.url, path
         assert page.locator("main h1").count() == 1, path
         assert layout.horizontal_overflow(page) == 0, path
         assert layout.elements_outside_viewport(page) == [], path
+        if page.locator("main .ledger").count():
+            assert layout.small_touch_targets(page, within="main .ledger") == [], path

@@ -111,7 +111,7 @@ LEAVE = "main form[action*='/report/followup/leave'] button[type='submit'] >> nt
 @pytest.fixture
 def demo_data(app: Flask) -> None:
     """The desks, compacts and desk keys a report needs, seeded as an operator would."""
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
 
 

@@ -38,7 +38,7 @@ JAVASCRIPT = pytest.mark.parametrize("javascript", [False, True], ids=["js-off",
 @pytest.fixture
 def demo_data(app: Flask) -> None:
     """The desks, compacts and desk keys, seeded as an operator would."""
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
 
 

@@ -32,7 +32,7 @@ NARRATIVE = "At the bridge checkpoint the police took money from every minibus d
 @pytest.fixture
 def operator_setup(app: Flask) -> Flask:
     """What an operator does once per instance before anyone signs in."""
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
     return app
 

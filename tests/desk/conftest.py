@@ -56,7 +56,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture
 def demo(app: Flask) -> Flask:
     """The app after `portal demo`: desks IQ SO NE PH, their compacts, keys and demo accounts."""
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
     return app
 

@@ -112,7 +112,7 @@ def database_of(app: Flask) -> Database:
 @pytest.fixture
 def demo(app: Flask) -> Flask:
     """The app with `portal demo` run: desks IQ SO NE PH, their compacts, keys and accounts."""
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
     return app
 

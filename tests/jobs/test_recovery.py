@@ -42,7 +42,7 @@ def private_redis() -> Iterator[PrivateRedis]:
 @pytest.fixture
 def redis_app(config: Config, private_redis: PrivateRedis) -> Flask:
     app = create_app(dataclasses.replace(config, redis_url=private_redis.url))
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
     return app
 

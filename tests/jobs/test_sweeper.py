@@ -44,7 +44,7 @@ def redis_down(config: Config) -> Flask:
     The queue and the rate-limit counters both fail; the counters fall back to the database.
     """
     app = create_app(dataclasses.replace(config, redis_url=DEAD_REDIS))
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
     return app
 

@@ -18,7 +18,7 @@ from portal.web.services import EXTENSION
 
 
 def _seed(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
 
 

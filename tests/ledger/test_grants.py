@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from flask import Flask
+from flask import Flask, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -171,3 +171,23 @@ def test_grants_page_flow(app: Flask, session: Session, compact: Compact, assess
         "amount": "2000.01", "csrf_token": csrf_token(client, path)})
     assert too_much.status_code == 302
     assert grants.paid(session, grant) == Decimal("0.00")
+
+
+def test_scorecard_shows_real_eligibility_and_links_the_vetting_list(
+    app: Flask, session: Session, assessor: User
+) -> None:
+    compact = new_compact(session, slug="reform", tier=0)
+    service.record_disbursement(session, assessor, compact,
+                                tranche("reform_training", gross="300000.00"), today=TODAY)
+    grants.propose(session, assessor, compact, _proposal("100.00"))
+    session.commit()
+    card = {"assessment": {"reform_track": True, "flagged_units": ["k1", "k2"]}}
+    with app.test_request_context("/assess/compacts/reform"):
+        page = render_template(
+            "ledger/_scorecard_notices.html", card=card, compact=compact,
+            endowment=endowment_totals(session, compact),
+        )
+    assert ("The endowment holds 3,000.00 USD; 1 proposal(s) await review and 0 grant(s) "
+            "were awarded.") in page
+    assert "Units flagged for grave violations" in page
+    assert "/assess/compacts/reform/grants" in page and "/assess/compacts/reform/vetting" in page

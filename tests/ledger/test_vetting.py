@@ -110,12 +110,16 @@ def test_vetting_page_shows_counts_not_reports(
                        ).status_code == 302
     flag = session.scalar(select(UnitFlag))
     assert flag is not None
+    ledger = client.get(f"/assess/compacts/{compact.slug}/assistance").get_data(as_text=True)
+    assert "1 flagged unit(s) on the vetting list are not identified yet" in ledger
     client.post(f"{path}/{flag.public_id}/identify",
                 data={"name": "3rd Brigade", "csrf_token": csrf_token(client, path)})
     page = client.get(path).get_data(as_text=True)
     assert "3rd Brigade" in page
     assert "3 verified grave violations within 12 months" in page
     assert UNIT not in page  # the keyed hash never leaves the server
+    ledger = client.get(f"/assess/compacts/{compact.slug}/assistance").get_data(as_text=True)
+    assert "not identified yet" not in ledger
     client.post(f"{path}/{flag.public_id}/clear",
                 data={"remediation": REMEDIATION, "csrf_token": csrf_token(client, path)})
     session.refresh(flag)

@@ -23,7 +23,7 @@ def _snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def _demo(app: Flask) -> Result:
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
     return result
 

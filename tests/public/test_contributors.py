@@ -3,13 +3,17 @@ distinct sources behind each cell (`portal.public.counts.exact_table`)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.assess.periods import Period
 from portal.domain.disclosure import SuppressionReason, plan_suppression
+from portal.domain.disclosure.noisy import Allocation, Hidden, noisy_figures
 from portal.domain.models import Compact, Desk, IncidentCluster, Organisation, Report
-from portal.public.counts import exact_table
+from portal.public.counts import area_counts, exact_table
 
 from .conftest import QUARTERS_2026, add_clusters
 
@@ -68,7 +72,15 @@ def test_a_cell_reported_by_one_organisation_is_withheld_for_few_contributors(
     # Each anonymous report is its own contributor: 3 organisations + 5 anonymous reports.
     assert table.counts[an][0] == 20 and table.contributors[an][0] == 3 + 5
 
-    pattern = plan_suppression(table)
+    # The release's figures: Baghdad's 20 incidents over the half-year come from one source.
+    exact, _ = area_counts(session, demo, QUARTERS[:2])
+    assert exact.counts[ba] == 20 and exact.contributors[ba] == 1
+    assert exact.contributors[an] == 8 and exact.total_contributors == 9
+    figures = noisy_figures(exact, Decimal("0.5"), Allocation(), np.random.default_rng(5))
+    assert figures.regions[ba].hidden is Hidden.FEW_SOURCES
+    assert figures.regions[an].hidden is not Hidden.FEW_SOURCES
+
+    pattern = plan_suppression(table)  # the region × quarter table assessors' tools use
     assert pattern.cells[ba][0] is SuppressionReason.FEW_CONTRIBUTORS
     # Eight sources: not withheld for its contributors (it may still be a complement).
     assert pattern.cells[an][0] is not SuppressionReason.FEW_CONTRIBUTORS

@@ -1,4 +1,4 @@
-"""The cached release reads back exactly as it was published."""
+"""The stored release reads back exactly as it was published (both ledger formats)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.domain.disclosure import CountTable, UnprotectableTable, publish
-from portal.public.ledger import table_from_json, table_to_json
+from portal.domain.disclosure import CountTable, ReleaseKey, UnprotectableTable, publish
+from portal.domain.disclosure.noisy import Allocation, AreaCounts, noisy_figures
+from portal.public.ledger import (
+    PublishedRelease,
+    release_from_json,
+    release_to_json,
+    table_from_json,
+    table_to_json,
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -50,3 +57,29 @@ def test_a_released_table_survives_the_json_round_trip(counts: list[list[int]], 
 def test_an_unknown_stored_format_is_refused_not_read_as_missing() -> None:
     with pytest.raises(ValueError, match="format"):
         table_from_json({"format": 99})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    counts=st.lists(st.integers(0, 300), min_size=1, max_size=20),
+    seed=st.integers(0, 2**32),
+)
+def test_a_release_of_the_hierarchy_survives_the_json_round_trip(
+    counts: list[int], seed: int
+) -> None:
+    regions = tuple(f"XX-{i}" for i in range(len(counts)))
+    exact = AreaCounts(regions, tuple(counts), tuple(min(c, 9) for c in counts), 30)
+    figures = noisy_figures(exact, Decimal("0.5"), Allocation(), np.random.default_rng(seed))
+    published = PublishedRelease(
+        name="2026-H1",
+        epsilon=Decimal("0.5"),
+        total=figures.total,
+        regions=figures.regions,
+        total_level=figures.total_level,
+        region_level=figures.region_level,
+        zero_risk=1e-6,
+        smallest_shown=11,
+    )
+    key = ReleaseKey("7", "ALL", regions, ("2026-Q1", "2026-Q2"))
+    stored = json.loads(json.dumps(release_to_json(key, "r", published)))
+    assert release_from_json(stored) == published

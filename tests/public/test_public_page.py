@@ -19,6 +19,7 @@ from portal.web.services import EXTENSION
 from tests.conftest import sign_in
 
 from .conftest import EXACT, PAGE, counts_table, region_names
+from .conftest import value as figure_value
 
 SECRET_REASON = "torture at the Kirkuk airport checkpoint by the 7th Brigade"
 
@@ -48,7 +49,8 @@ def test_page_renders_in_every_locale_with_lang_and_dir(
     if locale != "en":
         assert "No data</span>" not in page
     table = counts_table(page)
-    assert table is not None and len(table.columns) == 6  # region, four quarters, total
+    # Mid-January 2027: the two half-years of 2026 are published, newest first.
+    assert table is not None and len(table.columns) == 3
     assert "<script" not in page
 
 
@@ -87,27 +89,30 @@ def test_unknown_and_draft_compacts_are_not_found(
 def test_no_count_from_one_to_ten_is_ever_shown(app: Flask, seeded: Compact) -> None:
     table = counts_table(_page(app.test_client()))
     assert table is not None
+    assert table.columns[1:] == ["Jul\u2009–\u2009Dec 2026", "Jan\u2009–\u2009Jun 2026"]
     name = region_names()
-    for region, exact in EXACT.items():
-        shown = table.rows[name(region)]
-        cells = [*exact, sum(exact)]
-        for (kind, text), count in zip(shown, cells, strict=True):
-            if 1 <= count <= 10:
-                assert (kind, text) == ("fewer", "fewer than 11"), (region, count, text)
-    columns = [sum(counts[q] for counts in EXACT.values()) for q in range(4)]
-    totals = table.rows["All regions"]
-    for (kind, text), count in zip(totals, [*columns, sum(columns)], strict=True):
-        if 1 <= count <= 10:
-            assert kind == "fewer", (count, text)
-    # Whatever the noise did, a number on the page is 0 or at least 11.
+    halves = {region: (sum(c[2:]), sum(c[:2])) for region, c in EXACT.items()}  # newest first
+    for region, exact in halves.items():
+        for (kind, text), count in zip(table.rows[name(region)], exact, strict=True):
+            if count <= 10:
+                assert kind == "too_few" and text == "Too few to show", (region, count, text)
+    # Whatever the noise did, every number on the page is at least 11 and has its margin.
     numbers = table.numbers()
     assert numbers, "some figures should be published"
-    assert all(n == 0 or n >= 11 for n in numbers), numbers
+    assert all(n >= 11 for n in numbers), numbers
     # Every region of the country has its row, incidents or not, plus the unrecorded one.
     assert len(table.rows) == 18 + 1 + 1
-    # A small count needs company: more is withheld than the small counts alone.
-    kinds = [kind for cells in table.rows.values() for kind, _text in cells]
-    assert "withheld" in kinds
+    # Parts never exceed their total, and equal it when every part is shown.
+    for column in range(2):
+        total_kind, total_text = table.rows["All regions"][column]
+        parts = [
+            cells[column] for row, cells in table.rows.items() if row != "All regions"
+        ]
+        shown = [figure_value(text) for kind, text in parts if kind == "count"]
+        if total_kind == "count":
+            assert sum(shown) <= figure_value(total_text)
+            if len(shown) == len(parts):
+                assert sum(shown) == figure_value(total_text)
 
 
 def test_indicator_states_are_the_latest_annual_scorecard_on_exact_data(
@@ -167,10 +172,11 @@ def test_a_compact_with_nothing_to_show_says_so(app: Flask, demo: Compact) -> No
     page = _page(app.test_client())
     assert "No tier decision has been recorded yet." in page
     assert "No annual assessment has been made yet." in page
-    # No incidents at all is still a table: zeros, noised like anything else.
+    # No incidents at all is still a table, and the noise invents nothing in it.
     table = counts_table(page)
     assert table is not None
-    assert all(n == 0 or n >= 11 for n in table.numbers())
+    assert table.numbers() == []
+    assert {kind for cells in table.rows.values() for kind, _ in cells} == {"too_few"}
 
 
 def test_page_has_no_per_report_data(app: Flask, seeded: Compact) -> None:

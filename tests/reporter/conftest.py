@@ -58,7 +58,7 @@ class Sent:
 
 
 def run_demo(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
 
 

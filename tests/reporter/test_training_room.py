@@ -34,7 +34,7 @@ def _submit(client, data: dict[str, str]) -> tuple[int, str]:  # type: ignore[no
 
 def _app(config: Config, **limits: int) -> Flask:
     app = create_app(dataclasses.replace(config, submission_limits=SubmissionLimits(**limits)))
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     return app
 
 

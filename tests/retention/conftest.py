@@ -55,7 +55,7 @@ class Filed:
 
 @pytest.fixture
 def demo(app: Flask) -> Flask:
-    result = app.test_cli_runner().invoke(args=["portal", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--empty"])
     assert result.exit_code == 0, result.output
     return app
 

@@ -53,7 +53,7 @@ def _reporter_session(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def personas(app: Flask, make_user) -> Iterator[list[Persona]]:  # type: ignore[no-untyped-def]
-    assert app.test_cli_runner().invoke(args=["portal", "demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["portal", "demo", "--empty"]).exit_code == 0
     people = {
         "verifier of desk A": ("a@example.org", (Role.VERIFIER,), ("IQ",)),
         "verifier of desk B": ("b@example.org", (Role.VERIFIER,), ("SO",)),
@@ -73,7 +73,10 @@ def personas(app: Flask, make_user) -> Iterator[list[Persona]]:  # type: ignore[
     with services.database.transaction() as session:
         owner = session.query(User).filter_by(email="assessor@example.org").one()
         token = issue_token(
-            session, owner, "matrix", ["compacts:read", "scorecards:read", "exports:read"]
+            session,
+            owner,
+            "matrix",
+            ["compacts:read", "scorecards:read", "exports:read", "ledger:read"],
         )
     found.append(
         Persona("API token", app.test_client(), frozenset(), {"Authorization": f"Bearer {token}"})

@@ -1,14 +1,18 @@
-"""Statistical disclosure control for the public transparency tables.
+"""Statistical disclosure control for the public transparency pages.
 
-A public table is region × quarter counts of verified incidents for one compact and one
-indicator (or all of them), with region, quarter and grand totals. Small counts can point at a
-reporter or a victim, so before anything reaches the public page:
+The public figures (docs/public-release.md, issue 10 points 8 and 9):
 
-- `plan_suppression` withholds counts of 1–10, counts with fewer than 5 contributors, and
-  enough complements that no withheld value can be worked out from what is shown, checked by
-  linear programming (`suppression.py`, `audit.py`);
-- `publish` charges the per-quarter ε budget (`budget.py`), adds discrete Laplace noise to
-  what is shown (`noise.py`), and reuses an earlier release of the same table (`release.py`).
+- `noisy.py`: one release's figures (a total and one figure per region over a half-year or a
+  year) with discrete-Laplace noise, noisy thresholding so that no figure is invented from a
+  true zero, 90% margins, consistent totals, the k ≥ 5 sources rule;
+- `linkage.py`: the audit across every release ever published (an integer program per hidden
+  figure), which the release service runs before writing anything;
+- `budget.py`: the per-quarter ε ledger; `noise.py`: the noise itself.
+
+The first design's region × quarter tables (`suppression.py` with `audit.py`, `release.py`,
+`margins.py`, `table.py`): primary and complementary suppression checked by linear
+programming, then noise. They no longer feed the page; their types read the ledger's format-1
+rows, which stay in the budget and in the audit across releases.
 
 Each module's docstring records the decisions it embodies.
 """

@@ -19,6 +19,7 @@ from portal.domain.models.compacts import (
 )
 from portal.domain.models.exports import DataExport, ExportFormat, ExportKind, ExportState
 from portal.domain.models.indicators import IndicatorDefinition
+from portal.domain.models.instance import InstanceFingerprint
 from portal.domain.models.keys import DeskKey, DeskKeyWrap, DeskMatchKey, KeyRotation
 from portal.domain.models.ledger import (
     AssistanceCatalogue,
@@ -92,6 +93,7 @@ __all__ = [
     "ExportState",
     "IncidentCluster",
     "IndicatorDefinition",
+    "InstanceFingerprint",
     "KeyHolder",
     "KeyRotation",
     "KnownDevice",

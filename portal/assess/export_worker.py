@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.assess.export_build import build_export
 from portal.assess.export_jobs import is_expired, purge_expired
-from portal.assess.periods import Period
+from portal.assess.periods import BadPeriod, Period
 from portal.domain.models import Compact, DataExport, ExportState
 from portal.domain.models.base import utcnow
 from portal.jobs.runner import _worker_database
@@ -34,6 +34,15 @@ def build_export_file(session: Session, export_id: int) -> None:
     if compact is None:
         return
     ttl = export.expires_at - export.requested_at
+    try:
+        scope = Period.parse(export.period) if export.period else None
+    except BadPeriod:
+        # Asked before periods were checked up front: it can never be built. Say so on the
+        # export (the requester's page shows "failed"), not "being built" forever.
+        export.state = ExportState.FAILED
+        export.error = "period"
+        export.finished_at = utcnow()
+        return
     export.state = ExportState.RUNNING
     export.rows_done, export.rows_total, export.error = 0, None, None
     session.commit()
@@ -42,7 +51,6 @@ def build_export_file(session: Session, export_id: int) -> None:
         export.rows_done, export.rows_total = done, total
         session.commit()
 
-    scope = Period.parse(export.period) if export.period else None
     try:
         built = build_export(session, compact, export.kind, export.format, scope, progress)
     except Exception as error:

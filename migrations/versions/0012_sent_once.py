@@ -1,7 +1,7 @@
 """sent once: a resent report form or API Idempotency-Key finds its first copy
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 
 Issue 13.5. One row per used form token or key: a hash of it, the receipt sealed under a key
 derived from it (cleared when a web receipt is first shown), and the day the row may go.
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0011'
-down_revision: str | None = '0010'
+revision: str = '0012'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
