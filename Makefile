@@ -81,7 +81,7 @@ run: migrate
 	PORTAL_DEMO=1 PORTAL_SAY_ADDRESS=1 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 worker: install
-	$(BIN)/rq worker --url "$${REDIS_URL:?set REDIS_URL}" --logging_level WARNING intake scoring maintenance
+	$(BIN)/rq worker -w portal.jobs.worker.Worker --url "$${REDIS_URL:?set REDIS_URL}" --logging_level WARNING intake scoring maintenance
 
 scheduler: install
 	REDIS_URL="$${REDIS_URL:?set REDIS_URL}" $(BIN)/python -m portal.jobs.scheduler

@@ -158,7 +158,7 @@ class Client:
 
     port: int
     cookies: dict[str, str] = field(default_factory=dict)
-    csrf_token: str = ""
+    form_token: str = ""
     compact: str = ""
     year: str = ""
 
@@ -190,13 +190,14 @@ class Client:
         if status != 200:
             raise RuntimeError(f"GET /report/new answered {status}")
         text = page.decode()
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text)
+        # The report form's one-time submission token (portal/reporter/submission_tokens.py).
+        token = re.search(r'name="submission" type="hidden" value="([^"]+)"', text)
         compacts = re.search(r'<select id="compact"[^>]*>(.*?)</select>', text, re.S)
         regions = re.search(r'<select id="region"[^>]*>(.*?)</select>', text, re.S)
         years = re.search(r'<select id="year"[^>]*>(.*?)</select>', text, re.S)
         if not (token and compacts and regions and years):
             raise RuntimeError("the report form no longer has the fields this bench fills")
-        self.csrf_token = html.unescape(token.group(1))
+        self.form_token = html.unescape(token.group(1))
         # The region <select> has one <optgroup> per compact, in the order of the compact list.
         compact_ids = [v for v in re.findall(r'<option value="([^"]*)"', compacts.group(1)) if v]
         groups = re.split(r"<optgroup ", regions.group(1))[1:]
@@ -208,8 +209,11 @@ class Client:
         self.year = re.findall(r'<option value="(\d{4})"', years.group(1))[1]
 
     def submit(self, number: int, photo: bytes | None) -> tuple[int, bytes, float]:
+        # Each report needs a fresh form: its token is good for one report. The GET is not
+        # part of the measured time.
+        self.open_form()
         fields = [
-            ("csrf_token", self.csrf_token),
+            ("submission", self.form_token),
             ("compact", self.compact),
             ("region", REGION),
             ("place", ""),

@@ -7,6 +7,8 @@ SVG. Colours are presentation attributes because the CSP allows no inline style.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -26,15 +28,46 @@ class Interval:
     upper: float | None
     threshold: float | None
     state: str
+    # What the numbers measure ("Share, 0 to 1"); rows of one unit share one scale and axis.
+    unit: str = ""
 
 
-def interval_chart(rows: list[Interval], *, title: str, rtl: bool = False) -> str:
-    """One row per indicator on its own 0..max scale: the bar is the 90 % interval, the dot the
-    estimate, the tick the pass threshold. Scales differ by indicator, so each row is normalised
-    to the larger of its upper bound and threshold."""
-    width, row_h, label_w = 640, 28, 90
-    plot_w = width - label_w - 20
-    height = row_h * len(rows) + 10
+CHART_WIDTH = 480
+_LABEL_W, _ROW_H, _FONT = 64, 30, 15
+
+
+def nice_top(value: float) -> float:
+    """The smallest 1, 2 or 5 × 10^k at or above `value`: an axis end a person can read."""
+    if value <= 0 or not math.isfinite(value):
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if value <= step * power + 1e-12:
+            return float(step * power)
+    return float(10 * power)
+
+
+def interval_chart(
+    rows: list[Interval],
+    *,
+    title: str,
+    rtl: bool = False,
+    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+) -> str:
+    """Indicators grouped by unit; each group has one scale and an axis with its numbers. The
+    bar is the 90 % interval, the dot the estimate, the tick the pass threshold.
+
+    Scales differ by unit (a share runs 0 to 1, a checklist 0 to 100, a rate has no top), so a
+    single scale would flatten most rows; one scale per row, as before, gave no axis to read.
+    """
+    width = CHART_WIDTH
+    plot_w = width - _LABEL_W - 24
+    groups: dict[str, list[Interval]] = {}
+    for row in rows:
+        groups.setdefault(row.unit, []).append(row)
+    height = 6 + sum(
+        (_ROW_H if unit else 0) + _ROW_H * len(items) + 34 for unit, items in groups.items()
+    )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" class="chart" direction="ltr">',
@@ -42,36 +75,62 @@ def interval_chart(rows: list[Interval], *, title: str, rtl: bool = False) -> st
     ]
 
     def x(value: float, scale: float) -> float:
-        position = label_w + plot_w * (value / scale if scale else 0.0)
+        position = _LABEL_W + plot_w * (value / scale if scale else 0.0)
         return width - position if rtl else position
 
-    for index, row in enumerate(rows):
-        y = 10 + index * row_h + row_h / 2
-        label_x = width - 4 if rtl else 4
-        anchor = "end" if rtl else "start"
+    anchor = "end" if rtl else "start"
+    label_x = width - 4 if rtl else 4
+    y = 6.0
+    for unit, items in groups.items():
+        if unit:
+            y += _ROW_H
+            parts.append(
+                f'<text x="{label_x}" y="{y - 9:.1f}" text-anchor="{anchor}" font-size="{_FONT}" '
+                f'font-weight="bold" fill="#1b1b1f">{escape(unit)}</text>'
+            )
+        values = [v for r in items for v in (r.upper, r.threshold, r.estimate) if v is not None]
+        scale = nice_top(max(values, default=1.0))
+        for row in items:
+            middle = y + _ROW_H / 2
+            parts.append(
+                f'<text x="{label_x}" y="{middle + 5:.1f}" text-anchor="{anchor}" '
+                f'font-size="{_FONT}" fill="#1b1b1f">{escape(row.label)}</text>'
+            )
+            colour = STATE_COLOURS.get(row.state, "#6b6b76")
+            if row.lower is not None and row.upper is not None:
+                x1, x2 = sorted((x(row.lower, scale), x(row.upper, scale)))
+                parts.append(
+                    f'<rect x="{x1:.1f}" y="{middle - 5:.1f}" width="{max(x2 - x1, 2):.1f}" '
+                    f'height="10" rx="3" fill="{colour}" fill-opacity="0.35"/>'
+                )
+            if row.estimate is not None:
+                parts.append(
+                    f'<circle cx="{x(row.estimate, scale):.1f}" cy="{middle:.1f}" r="6" '
+                    f'fill="{colour}"/>'
+                )
+            if row.threshold is not None:
+                tx = x(row.threshold, scale)
+                parts.append(
+                    f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{middle - 12:.1f}" '
+                    f'y2="{middle + 12:.1f}" stroke="#1b1b1f" stroke-width="2"/>'
+                )
+            y += _ROW_H
+        # The axis of this unit: a line, five ticks and their numbers.
+        axis_y = y + 4
         parts.append(
-            f'<text x="{label_x}" y="{y + 4:.1f}" text-anchor="{anchor}" font-size="13" '
-            f'fill="#1b1b1f">{escape(row.label)}</text>'
+            f'<line x1="{x(0, scale):.1f}" x2="{x(scale, scale):.1f}" y1="{axis_y:.1f}" '
+            f'y2="{axis_y:.1f}" stroke="#4a4a55" stroke-width="1"/>'
         )
-        colour = STATE_COLOURS.get(row.state, "#6b6b76")
-        scale = max(v for v in (row.upper, row.threshold, row.estimate, 1e-9) if v is not None)
-        scale *= 1.1
-        if row.lower is not None and row.upper is not None:
-            x1, x2 = sorted((x(row.lower, scale), x(row.upper, scale)))
+        for step in range(5):
+            value = scale * step / 4
+            tx = x(value, scale)
             parts.append(
-                f'<rect x="{x1:.1f}" y="{y - 4:.1f}" width="{max(x2 - x1, 1.5):.1f}" height="8" '
-                f'rx="3" fill="{colour}" fill-opacity="0.35"/>'
+                f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{axis_y:.1f}" y2="{axis_y + 5:.1f}" '
+                f'stroke="#4a4a55" stroke-width="1"/>'
+                f'<text x="{tx:.1f}" y="{axis_y + 20:.1f}" text-anchor="middle" '
+                f'font-size="{_FONT - 2}" fill="#4a4a55">{escape(fmt(value))}</text>'
             )
-        if row.estimate is not None:
-            parts.append(
-                f'<circle cx="{x(row.estimate, scale):.1f}" cy="{y:.1f}" r="5" fill="{colour}"/>'
-            )
-        if row.threshold is not None:
-            tx = x(row.threshold, scale)
-            parts.append(
-                f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{y - 10:.1f}" y2="{y + 10:.1f}" '
-                f'stroke="#1b1b1f" stroke-width="2"/>'
-            )
+        y += 34
     parts.append("</svg>")
     return "".join(parts)
 

@@ -16,6 +16,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal.assess import data_kinds, service
 from portal.assess.charts import Interval, TrendPoint, interval_chart, trend_chart
+from portal.assess.compact_views import register_compact_pages, rules_form
+from portal.assess.compacts_admin import plan_diff
 from portal.assess.export_views import KIND_LABELS, register_export_pages
 from portal.assess.forms import AssessorDataForm, DecisionForm, PlanChangeForm, WithdrawForm
 from portal.assess.periods import BadPeriod, Period
@@ -23,7 +25,7 @@ from portal.assess.plans import plan_rules
 from portal.assess.scorecard_view import scorecard_extras
 from portal.assess.scoring import NoPlan, compute_scorecard, current_plan
 from portal.config import Config
-from portal.domain.catalogue import INDICATOR_CODES
+from portal.domain.catalogue import EXPOSURE_LABELS, INDICATOR_CODES, EstimatorKind, indicator
 from portal.domain.models import (
     AssessorDatum,
     Compact,
@@ -36,7 +38,8 @@ from portal.domain.models import (
 from portal.domain.models.base import today
 from portal.domain.scoring import PlanRuleError
 from portal.i18n.locale import direction
-from portal.i18n.templating import current_language, indicator_name
+from portal.i18n.markers import N_
+from portal.i18n.templating import current_language, format_estimate, indicator_name
 from portal.ledger import queries as ledger_queries
 from portal.web.services import db, services
 
@@ -99,11 +102,21 @@ def make_blueprint(config: Config) -> Blueprint:
             context["entries"] = entries
             context["chart"] = interval_chart(
                 [
-                    Interval(e.indicator_code, e.estimate, e.lower, e.upper, e.threshold, e.state)
+                    Interval(
+                        e.indicator_code,
+                        e.estimate,
+                        e.lower,
+                        e.upper,
+                        e.threshold,
+                        e.state,
+                        unit=unit_label(e.indicator_code),
+                    )
                     for e in entries
                 ],
-                title=gettext("Estimates with 90%% intervals against pass thresholds"),
+                # A keyword makes gettext format the sentence, so "90%%" reads "90%".
+                title=gettext("Estimates with 90%% intervals against pass thresholds", level=90),
                 rtl=rtl,
+                fmt=format_estimate,
             )
             context["trends"] = _trends(compact, period, rtl)
             context["extras"] = scorecard_extras(db(), compact, card, today())
@@ -239,9 +252,23 @@ def make_blueprint(config: Config) -> Blueprint:
                 rules = plan_rules(selected)
             except PlanRuleError:
                 rules_error = True
+        previous = next(
+            (v for v in versions if selected is not None and v.version == selected.version - 1),
+            None,
+        )
+        rules_change, fractions = rules_form(compact) if versions else (None, {})
         return render_template(
-            "assess/plan.html", compact=compact, versions=versions, selected=selected, form=form,
-            rules=rules, rules_error=rules_error,
+            "assess/plan.html",
+            compact=compact,
+            versions=versions,
+            selected=selected,
+            form=form,
+            rules=rules,
+            rules_error=rules_error,
+            diff=plan_diff(previous, selected) if selected is not None and previous else [],
+            previous=previous,
+            rules_form=rules_change,
+            fractions=fractions,
         ), status
 
     @bp.route("/compacts/<slug>/data", methods=["GET", "POST"])
@@ -383,6 +410,7 @@ def make_blueprint(config: Config) -> Blueprint:
         ]
 
     register_export_pages(bp, config)
+    register_compact_pages(bp)
     return bp
 
 
@@ -401,6 +429,25 @@ def _data_kind_label(kind: str | None) -> str:
         return str(gettext("Withdrawal"))
     label = data_kinds.KIND_LABELS.get(kind or "")
     return str(gettext(label)) if label else (kind or "—")
+
+
+UNIT_LABELS = {
+    EstimatorKind.BETA_PROPORTION: N_("Share, from 0 to 1"),
+    EstimatorKind.CHECKLIST: N_("Checklist score, from 0 to 100"),
+    EstimatorKind.DISSIMILARITY: N_("Dissimilarity index, from 0 to 1"),
+    EstimatorKind.RATE_RATIO: N_("Rate ratio between groups"),
+    EstimatorKind.COUNT: N_("Number of incidents"),
+}
+
+
+def unit_label(code: str) -> str:
+    """What an indicator's estimate measures, in the reader's language: its chart group."""
+    found = indicator(code)
+    if found.estimator is EstimatorKind.GAMMA_RATE:
+        if found.exposure_unit is None:
+            return str(gettext("Incidents per period"))
+        return str(gettext("Rate %(unit)s", unit=gettext(EXPOSURE_LABELS[found.exposure_unit])))
+    return str(gettext(UNIT_LABELS[found.estimator]))
 
 
 def _plain(value: Any) -> str:

@@ -8,9 +8,10 @@ from flask_babel import format_percent, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain.catalogue import INFORMATION_CREDIBILITY, SOURCE_RELIABILITY
+from portal.domain.catalogue import FORCE_BRANCHES, INFORMATION_CREDIBILITY, SOURCE_RELIABILITY
 from portal.domain.models import ClusterState, DeskMembership, Report, Role, User, UserRole
 from portal.domain.workflow import STAFF_LABELS, TRANSITIONS, ReportStatus
+from portal.i18n.locale import LANGUAGES
 from portal.i18n.markers import N_
 
 CLUSTER_STATE_LABELS: dict[ClusterState, str] = {
@@ -119,3 +120,19 @@ def short_ref(public_id: str) -> str:
     """The first characters of a public id: enough to tell a desk's reports apart at a glance
     and to say aloud, while the full id stays in the link."""
     return public_id[:8]
+
+
+def force_label(key: str | None) -> str:
+    """A force branch as people read it ("Army or soldiers"), never the stored key."""
+    for branch in FORCE_BRANCHES:
+        if branch.key == key:
+            return str(gettext(branch.label))
+    return key or "—"
+
+
+def language_label(code: str | None) -> str:
+    """A report's language by its own name ("العربية"), never the code."""
+    for language in LANGUAGES:
+        if language.code == code:
+            return language.native_name
+    return code or "—"

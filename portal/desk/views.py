@@ -37,6 +37,8 @@ from portal.desk.labels import (
     cluster_state_label,
     credibility_choices,
     desk_verifiers,
+    force_label,
+    language_label,
     reliability_choices,
     short_ref,
     status_choices,
@@ -120,6 +122,8 @@ def make_blueprint(config: Config) -> Blueprint:
     bp.add_app_template_global(weight_grade, "weight_grade")
     bp.add_app_template_global(short_ref, "short_ref")
     bp.add_app_template_global(cluster_state_label, "cluster_state_label")
+    bp.add_app_template_global(force_label, "force_label")
+    bp.add_app_template_global(language_label, "language_label")
     add_access_routes(bp, config)
     add_incident_routes(bp)
 

@@ -13,6 +13,7 @@ from portal.config import Config
 from portal.domain.models import IncidentCluster
 from portal.provision.demo_story.planner import tour_receipt
 from portal.provision.demo_story.progress import read_progress
+from portal.web.page_cache import keep_out_of_cache
 from portal.web.reporter_pages import neutral_routes
 from portal.web.services import db
 
@@ -26,6 +27,9 @@ def make_blueprint(config: Config) -> Blueprint:
             return render_template("home/landing.html", tour=None)
         progress = read_progress(config.instance_path)
         seeded = db().scalar(select(IncidentCluster.id).limit(1)) is not None
+        if not seeded or (progress is not None and progress.state != "done"):
+            # The progress and the receipt change as the story is seeded: no cached copy.
+            keep_out_of_cache()
         return render_template(
             "home/landing.html",
             tour={

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import audit
@@ -60,12 +61,23 @@ def current_catalogue(session: Session) -> AssistanceCatalogue:
         select(AssistanceCatalogue).order_by(AssistanceCatalogue.version.desc()).limit(1)
     )
     if found is None:
-        found = AssistanceCatalogue(
-            version=1, categories=[dict(c) for c in DEFAULT_CATEGORIES], note="indicators.md"
+        _write_default(
+            session,
+            AssistanceCatalogue(
+                version=1, categories=[dict(c) for c in DEFAULT_CATEGORIES], note="indicators.md"
+            ),
         )
-        session.add(found)
-        session.flush()
+        return current_catalogue(session)
     return found
+
+
+def _write_default(session: Session, row: AssistanceCatalogue | LevyRate) -> None:
+    """Write a version 1 on first use; if another first use wrote it meanwhile, keep theirs."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        pass
 
 
 def categories(catalogue: AssistanceCatalogue) -> list[Category]:
@@ -114,13 +126,14 @@ def levy_rates(session: Session) -> list[LevyRate]:
     """Every rate version, oldest first (the default written on first use)."""
     rows = list(session.scalars(select(LevyRate).order_by(LevyRate.effective_from)).all())
     if not rows:
-        first = LevyRate(
-            version=1, rate=DEFAULT_LEVY_RATE, effective_from=DEFAULT_LEVY_FROM,
-            note="indicators.md (e.g. 1%)",
+        _write_default(
+            session,
+            LevyRate(
+                version=1, rate=DEFAULT_LEVY_RATE, effective_from=DEFAULT_LEVY_FROM,
+                note="indicators.md (e.g. 1%)",
+            ),
         )
-        session.add(first)
-        session.flush()
-        rows = [first]
+        rows = list(session.scalars(select(LevyRate).order_by(LevyRate.effective_from)).all())
     return rows
 
 

@@ -9,7 +9,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal.domain.models import Compact
-from portal.ledger import service
+from portal.domain.models.base import today
+from portal.ledger import service, vetting
 from portal.ledger.reconcile import BadQuarter, Quarter, reconcile
 from portal.ledger.verify import verify_ledger
 from portal.web.services import services
@@ -81,3 +82,19 @@ def currency(slug: str, currency: str) -> None:
         except service.LedgerError as error:
             raise click.ClickException(error.message) from error
     click.echo(f"{slug}: reporting currency {currency.upper()}")
+
+
+@ledger_group.command("refresh-vetting")
+@click.option("--compact", "slug", default=None, help="one compact's slug (default: all)")
+def refresh_vetting(slug: str | None) -> None:
+    """Flag units over the threshold from verified incidents (for a daily timer or cron)."""
+    with services().database.transaction() as session:
+        query = select(Compact).order_by(Compact.slug)
+        if slug is not None:
+            query = query.where(Compact.slug == slug)
+        compacts = session.scalars(query).all()
+        if slug is not None and not compacts:
+            raise click.BadParameter(f"no compact {slug!r}", param_hint="--compact")
+        for compact in compacts:
+            added = vetting.refresh(session, None, compact, today())
+            click.echo(f"{compact.slug}: {added} unit(s) newly flagged")

@@ -147,7 +147,11 @@ def review(
     """
     if not user.has_role(Role.ASSESSOR):
         raise LedgerError(N_("Only an assessor may review a grant."))
+    # Under the ledger's lock from here: two reviews of one proposal, or two awards read
+    # against one balance, would otherwise both pass the checks below.
+    postings.lock_books(session)
     grant = _grant(session, compact, public_id)
+    session.refresh(grant)
     if grant.state != "proposed":
         raise LedgerError(N_("This proposal was already reviewed."))
     note = note.strip()
@@ -175,7 +179,6 @@ def review(
         )
     if award <= 0 or award > grant.requested:
         raise LedgerError(N_("Award a positive amount no larger than the amount requested."))
-    postings.lock_books(session)
     balance = postings.balance(session, compact.id, postings.ENDOWMENT)
     if award > balance:
         raise LedgerError(
@@ -219,10 +222,11 @@ def pay(
     today: dt.date,
 ) -> str:
     """One payment of an awarded grant; never more than what remains of the award."""
+    postings.lock_books(session)
     grant = _grant(session, compact, public_id)
+    session.refresh(grant)
     if grant.state != "awarded" or grant.awarded is None:
         raise LedgerError(N_("Only an awarded grant can be paid."))
-    postings.lock_books(session)
     remaining = grant.awarded - paid(session, grant)
     if amount <= 0 or amount > remaining:
         raise LedgerError(

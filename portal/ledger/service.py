@@ -281,6 +281,9 @@ def reverse_disbursement(
     returned is the levy taken), and is refused if the endowment no longer holds that levy
     because grants were awarded from it: the balance may never go below zero.
     """
+    # Checked under the ledger's lock: two reversals of one disbursement, or a reversal racing
+    # a grant award, would otherwise both pass the checks below.
+    postings.lock_books(session)
     row = session.scalar(
         select(Disbursement).where(
             Disbursement.public_id == public_id, Disbursement.compact_id == compact.id

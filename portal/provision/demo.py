@@ -18,6 +18,7 @@ from portal.domain.models import (
     Desk,
     DeskKey,
     Organisation,
+    Report,
     Role,
     User,
 )
@@ -96,9 +97,12 @@ def seed_demo(
             session.add(desk)
             session.flush()
             added["desks"] += 1
-        if session.scalar(select(Compact.id).where(Compact.slug == _slug(country))) is None:
+        found = session.scalar(select(Compact).where(Compact.slug == _slug(country)))
+        if found is None:
             _add_compact(session, country, desk)
             added["compacts"] += 1
+        else:
+            _move_term(session, found, country)
     organisation = session.scalar(
         select(Organisation).where(Organisation.name == DEMO_ORGANISATION)
     )
@@ -154,6 +158,27 @@ def seed_demo(
     return added
 
 
+def _move_term(session: Session, compact: Compact, country: DemoCountry) -> None:
+    """An instance seeded before the demo's compacts moved to 2024 gets their new term, while no
+    evidence hangs on the old one (the story's two years must fall inside the compact)."""
+    if compact.start_day == country.start:
+        return
+    if session.scalar(select(Report.id).where(Report.compact_id == compact.id).limit(1)):
+        return
+    start, end = _term(country)
+    compact.start_day, compact.end_day = start, end
+    compact.title = _title(country, end)
+
+
+def _term(country: DemoCountry) -> tuple[dt.date, dt.date]:
+    end = dt.date(country.start.year + country.years, country.start.month, 1) - dt.timedelta(days=1)
+    return country.start, end
+
+
+def _title(country: DemoCountry, end: dt.date) -> str:
+    return f"{country_name(country.alpha_2)} security compact {country.start.year}–{end.year}"
+
+
 def _slug(country: DemoCountry) -> str:
     return country.slug
 
@@ -163,13 +188,12 @@ def _desk(session: Session, country: DemoCountry) -> Desk | None:
 
 
 def _add_compact(session: Session, country: DemoCountry, desk: Desk) -> None:
-    name = country_name(country.alpha_2)
-    end = dt.date(country.start.year + country.years, country.start.month, 1) - dt.timedelta(days=1)
+    _start, end = _term(country)
     compact = Compact(
         slug=_slug(country),
         country=country.alpha_2,
         partner=country.partner,
-        title=f"{name} security compact {country.start.year}–{end.year}",
+        title=_title(country, end),
         start_day=country.start,
         end_day=end,
         status=CompactStatus.ACTIVE,

@@ -217,6 +217,12 @@ class PageCache:
         return response
 
 
+def keep_out_of_cache() -> None:
+    """This response changes from one request to the next (the demo's landing page while its
+    story is being seeded): serve it, do not keep it."""
+    g.pop("page_cache_key", None)
+
+
 def install_page_cache(app: Flask) -> PageCache:
     cache = PageCache()
     app.extensions["page_cache"] = cache

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from portal.assess.charts import Interval, TrendPoint, interval_chart, trend_chart
+from portal.assess.charts import (
+    CHART_WIDTH,
+    Interval,
+    TrendPoint,
+    interval_chart,
+    nice_top,
+    trend_chart,
+)
 
 ROWS = [
     Interval("HR-1", 0.4, 0.1, 0.9, 1.0, "PASS"),
@@ -29,14 +36,32 @@ def test_interval_chart_is_csp_safe_svg_with_a_title() -> None:
 
 def test_rtl_mirrors_the_positions() -> None:
     ltr, rtl = interval_chart(ROWS, title="t"), interval_chart(ROWS, title="t", rtl=True)
-    assert _circle_x(ltr, 0) + _circle_x(rtl, 0) == 640  # mirrored about the centre line
+    assert _circle_x(ltr, 0) + _circle_x(rtl, 0) == CHART_WIDTH  # mirrored about the centre
 
 
 def test_trend_chart_draws_points_and_reference_lines() -> None:
     svg = trend_chart(
         [TrendPoint("Q1", 1.0), TrendPoint("Q2", None), TrendPoint("Q3", 2.0)],
-        title="trend", baseline=1.5, target=1.0,
+        title="trend",
+        baseline=1.5,
+        target=1.0,
     )
     root = ET.fromstring(svg)
     assert len([e for e in root.iter() if e.tag.endswith("circle")]) == 2
     assert len(root.findall("{http://www.w3.org/2000/svg}line")) == 2
+
+
+def test_one_scale_and_one_axis_per_unit() -> None:
+    rows = [
+        Interval("PM-1", 0.8, 0.7, 0.9, 0.75, "PASS", unit="Share"),
+        Interval("IC-3", 60.0, 50.0, 70.0, 50.0, "PASS", unit="Score"),
+        Interval("PM-2", 0.95, 0.9, 0.97, 0.9, "PASS", unit="Share"),
+    ]
+    svg = interval_chart(rows, title="t")
+    texts = [e.text for e in ET.fromstring(svg).iter() if e.tag.endswith("text")]
+    # Two units, each named once, each with its axis numbers: 0 … 1 and 0 … 100.
+    assert texts.count("Share") == 1 and texts.count("Score") == 1
+    assert {"0", "0.5", "1"} <= set(texts) and {"50", "100"} <= set(texts)
+    # Rows of one unit share the scale: PM-1's and PM-2's dots sit where their values say.
+    assert _circle_x(svg, 1) > _circle_x(svg, 0)
+    assert nice_top(0.97) == 1.0 and nice_top(70) == 100.0 and nice_top(3.2) == 5.0

@@ -33,3 +33,14 @@ def test_every_named_job_resolves() -> None:
     for path in (schedule.RETENTION_PURGE, schedule.EXPORT_PURGE):
         module, _, name = path.rpartition(".")
         assert callable(getattr(importlib.import_module(module), name))
+
+
+def test_the_worker_class_imports_every_job_module_before_it_forks() -> None:
+    import sys
+
+    from portal.jobs.worker import PRELOAD, Worker, preload
+
+    preload()
+    assert all(module in sys.modules for module in PRELOAD)
+    assert "portal.assess.export_worker" in PRELOAD and "portal.jobs.drain" in PRELOAD
+    assert Worker.__mro__[1].__name__ == "Worker"

@@ -124,3 +124,19 @@ def test_vetting_page_shows_counts_not_reports(
                 data={"remediation": REMEDIATION, "csrf_token": csrf_token(client, path)})
     session.refresh(flag)
     assert flag.cleared_day is not None and flag.remediation == REMEDIATION
+
+
+def test_refresh_from_the_command_line(
+    app: Flask, session: Session, compact: Compact
+) -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    month = dt.date(today.year, today.month, 1)
+    _incidents(session, compact, UNIT, [month] * 3)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["portal", "ledger", "refresh-vetting", "--compact", "iq-test"])
+    assert result.exit_code == 0, result.output
+    assert "iq-test: 1 unit(s) newly flagged" in result.output
+    again = runner.invoke(args=["portal", "ledger", "refresh-vetting"])
+    assert "iq-test: 0 unit(s) newly flagged" in again.output
+    assert runner.invoke(args=["portal", "ledger", "refresh-vetting", "--compact", "x"]
+                         ).exit_code == 2

@@ -64,3 +64,22 @@ def test_regions_come_from_iso_3166_2() -> None:
     assert any(p.code == "IQ-BG" for p in iraq)  # Baghdad
     assert all(is_region_of(p.code, "IQ") for p in iraq)
     assert not is_region_of("SO-BN", "IQ")
+
+
+def test_an_older_demo_instance_gets_the_new_terms_while_it_holds_no_evidence(
+    app: Flask, session: Session
+) -> None:
+    import datetime as dt
+
+    from portal.provision.demo import COUNTRIES
+
+    _demo(app)
+    compact = session.scalar(select(Compact).where(Compact.slug == "iq-2026"))
+    assert compact is not None
+    compact.start_day = dt.date(2026, 1, 1)  # as `portal demo` seeded it before the story
+    session.commit()
+    _demo(app)
+    session.expire_all()
+    [iraq] = [c for c in COUNTRIES if c.alpha_2 == "IQ"]
+    assert compact.start_day == iraq.start
+    assert str(iraq.start.year) in compact.title

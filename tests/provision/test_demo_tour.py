@@ -10,7 +10,12 @@ from flask import Flask
 from portal import create_app
 from portal.config import Config
 from portal.provision.demo_story.planner import tour_receipt
-from portal.provision.demo_story.progress import ProgressFile, progress_path, read_progress
+from portal.provision.demo_story.progress import (
+    ProgressFile,
+    StoryProgress,
+    progress_path,
+    read_progress,
+)
 
 ACCOUNTS = ("verifier@demo.test", "assessor@demo.test", "admin@demo.test", "member@demo.test")
 
@@ -68,5 +73,22 @@ def test_a_damaged_progress_file_is_ignored(config: Config) -> None:
         assert read_progress(config.instance_path) is None
         path.write_text("{not json")
         assert read_progress(config.instance_path) is None
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def test_the_background_run_reports_its_progress_to_the_landing_page(config: Config) -> None:
+    """What `make run`'s background process runs (`--progress-file`), played in-process."""
+    app = _demo_app(config)
+    path = progress_path(config.instance_path)
+    try:
+        result = app.test_cli_runner().invoke(
+            args=["portal", "demo", "--scale", "0.05", "--progress-file"]
+        )
+        assert result.exit_code == 0, result.output
+        assert read_progress(config.instance_path) == StoryProgress("done", 100)
+        page = app.test_client().get("/?lang=en").get_data(as_text=True)
+        assert "background" not in page
+        assert "".join(tour_receipt().display().split()[:1]) in page
     finally:
         path.unlink(missing_ok=True)

@@ -183,7 +183,11 @@ def counts_table(page: str) -> ShownTable | None:
 def _said(cell: str) -> str:
     """What a screen reader says for a cell: the number, or the phrase behind a short mark."""
     hidden = re.search(r'<span class="visually-hidden">(.*?)</span>', cell)
-    return html.unescape((hidden.group(1) if hidden else cell).strip())
+    if hidden:
+        return html.unescape(hidden.group(1).strip())
+    figure = re.fullmatch(r'\s*<span class="figure">(.*?)</span>\s*', cell)
+    assert figure, cell  # a shown figure is isolated left to right (RTL pages)
+    return html.unescape(figure.group(1).strip())
 
 
 def region_names(locale: str = "en") -> Callable[[str | None], str]:

@@ -37,6 +37,7 @@ from portal.crypto import (
     ReceiptCode,
     ReceiptKeys,
     ReceiptScheme,
+    kdf,
     keyed_hash,
 )
 from portal.domain.models import Report
@@ -148,7 +149,7 @@ def seizure(
 
 
 def test_a_receipt_guess_costs_one_argon2id_against_all_reports(
-    seizure: tuple[Seized, dict[str, Any]],
+    seizure: tuple[Seized, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seized, facts = seizure
     pepper = (seized.instance / "keys" / "receipt_pepper").read_bytes()
@@ -173,8 +174,19 @@ def test_a_receipt_guess_costs_one_argon2id_against_all_reports(
     def one_guess(guess: ReceiptCode) -> bool:
         return attacker.derive(guess, scheme).lookup_id.hex() in stored
 
+    # Count the Argon2id runs a guess needs: exactly one, at the stored costs, for all reports.
+    runs: list[tuple[int, int]] = []
+    real_argon2 = kdf.Argon2id
+
+    def counted(**kwargs: Any) -> Any:
+        runs.append((kwargs["memory_cost"], kwargs["iterations"]))
+        return real_argon2(**kwargs)
+
+    monkeypatch.setattr(kdf, "Argon2id", counted)
     assert one_guess(receipt)
     assert not one_guess(ReceiptCode("0" * 16))
+    assert runs == [(params.memory_kib, params.iterations)] * 2
+    monkeypatch.setattr(kdf, "Argon2id", real_argon2)
 
     def seconds(run: Any) -> float:
         started = time.perf_counter()
@@ -190,8 +202,11 @@ def test_a_receipt_guess_costs_one_argon2id_against_all_reports(
             seconds(lambda: Argon2Limiter(1).derive(b"1" * 16, scheme.salt, params, pepper=pepper))
         )
     guess, argon2 = min(guesses), min(derivations)
-    print(f"\none guess, all reports: {guess * 1e3:.1f} ms; one Argon2id: {argon2 * 1e3:.1f} ms")
-    assert guess >= 0.6 * argon2
+    # Printed, not asserted: timing fails on a shared machine; the count above is the proof.
+    print(
+        f"\none guess, all reports: {guess * 1e3:.1f} ms; one Argon2id: {argon2 * 1e3:.1f} ms"
+        f" (ratio {guess / argon2:.2f})"
+    )
 
 
 def test_no_row_links_the_member_to_their_report(seizure: tuple[Seized, dict[str, Any]]) -> None:

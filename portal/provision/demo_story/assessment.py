@@ -91,6 +91,13 @@ def enter_audits(
     for period, along in rounds:
         for code, audit in sorted(cast.arc.audits.items()):
             level = audit.first + (audit.last - audit.first) * along
+            if code == "IN-1":
+                assess.add_assessor_datum(
+                    session, assessor, compact, code, str(period), "composition",
+                    {"groups": _composition(level, audit.size)},
+                    "Personnel census of the assisted units against the national census.",
+                )
+                continue
             if code in ("IC-3", "OA-2"):
                 scores = [
                     round(min(100.0, max(0.0, level + rng.uniform(-4, 4))), 1) for _ in range(2)
@@ -113,6 +120,24 @@ def enter_audits(
             {"items": 0 if cast.country != "SO" else rng.choice((0, 2, 5))},
             "End-use monitoring visit: serial numbers checked against the delivery lists.",
         )
+
+
+# The population's communities, named neutrally: the demo makes no claim about any real group.
+COMMUNITIES = (("Largest community", 0.55), ("Second community", 0.25),
+               ("Third community", 0.15), ("Other communities", 0.05))
+
+
+def _composition(dissimilarity: float, members: int) -> list[dict[str, object]]:
+    """A force whose make-up is `dissimilarity` away from the population's (½ Σ |f − p|): the
+    largest community over-represented by that much, the others short in proportion."""
+    largest = COMMUNITIES[0][1]
+    shares = [largest + dissimilarity] + [
+        p - dissimilarity * p / (1 - largest) for _name, p in COMMUNITIES[1:]
+    ]
+    return [
+        {"group": name, "force_count": round(members * share), "population_share": p}
+        for (name, p), share in zip(COMMUNITIES, shares, strict=True)
+    ]
 
 
 def score_quarter(

@@ -136,6 +136,7 @@ IRAQ = Cast(
         mix=_MIX_COMMON,
         investigated=(0.7, 0.95),
         audits={
+            "IN-1": Audit(0.11, 0.08, 3000),
             "PM-1": Audit(0.80, 0.86, 300),
             "PM-2": Audit(0.93, 0.96, 2000),
             "IC-2": Audit(0.93, 0.96, 4000),
@@ -191,6 +192,7 @@ SOMALIA = Cast(
         mix=_MIX_COMMON,
         investigated=(0.3, 0.4),
         audits={
+            "IN-1": Audit(0.30, 0.26, 1200),
             "PM-1": Audit(0.55, 0.62, 120),
             "PM-2": Audit(0.86, 0.95, 600),
             "IC-2": Audit(0.70, 0.78, 1500),
@@ -235,6 +237,7 @@ NIGER = Cast(
         mix=_MIX_COMMON,
         investigated=(0.45, 0.7),
         audits={
+            "IN-1": Audit(0.21, 0.10, 2500),
             "PM-1": Audit(0.62, 0.86, 250),
             "PM-2": Audit(0.78, 0.96, 1500),
             "IC-2": Audit(0.80, 0.95, 3000),
@@ -302,6 +305,7 @@ PHILIPPINES = Cast(
         mix={**_MIX_COMMON, "OA-3.reprisal": 0.0},
         investigated=(0.6, 0.95),
         audits={
+            "IN-1": Audit(0.16, 0.06, 4000),
             "PM-1": Audit(0.70, 0.90, 400),
             "PM-2": Audit(0.86, 0.97, 3000),
             "IC-2": Audit(0.88, 0.97, 6000),
