@@ -110,6 +110,7 @@ def make_blueprint(config: Config) -> Blueprint:
                         e.threshold,
                         e.state,
                         unit=unit_label(e.indicator_code),
+                        bound=UNIT_BOUNDS.get(indicator(e.indicator_code).estimator),
                     )
                     for e in entries
                 ],
@@ -437,6 +438,13 @@ UNIT_LABELS = {
     EstimatorKind.DISSIMILARITY: N_("Dissimilarity index, from 0 to 1"),
     EstimatorKind.RATE_RATIO: N_("Rate ratio between groups"),
     EstimatorKind.COUNT: N_("Number of incidents"),
+}
+
+
+UNIT_BOUNDS = {
+    EstimatorKind.BETA_PROPORTION: 1.0,
+    EstimatorKind.CHECKLIST: 100.0,
+    EstimatorKind.DISSIMILARITY: 1.0,
 }
 
 

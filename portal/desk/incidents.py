@@ -40,6 +40,11 @@ class IncidentRow:
     cluster: IncidentCluster
     reports: int
     last_activity: dt.date
+    # Short references of its first reports: what tells two incidents of one place apart.
+    refs: tuple[str, ...] = ()
+
+
+SHOWN_REFS = 3
 
 
 def parse_month(text: str | None) -> dt.date | None:
@@ -100,9 +105,25 @@ def incident_list(
         query = query.order_by(IncidentCluster.weight.desc(), IncidentCluster.id.desc())
     else:
         query = query.order_by(query.selected_columns[2].desc(), IncidentCluster.id.desc())
+    rows = session.execute(query.limit(limit)).all()
+    refs: dict[int, list[str]] = {}
+    if rows:
+        for cluster_id, public_id in session.execute(
+            select(Report.cluster_id, Report.public_id)
+            .where(Report.cluster_id.in_([row[0].id for row in rows]))
+            .order_by(Report.id)
+        ).all():
+            found = refs.setdefault(cluster_id or 0, [])
+            if len(found) < SHOWN_REFS:
+                found.append(public_id[:8])
     return [
-        IncidentRow(cluster=cluster, reports=int(count or 0), last_activity=activity)
-        for cluster, count, activity in session.execute(query.limit(limit)).all()
+        IncidentRow(
+            cluster=cluster,
+            reports=int(count or 0),
+            last_activity=activity,
+            refs=tuple(refs.get(cluster.id, ())),
+        )
+        for cluster, count, activity in rows
     ]
 
 

@@ -65,3 +65,11 @@ def test_one_scale_and_one_axis_per_unit() -> None:
     # Rows of one unit share the scale: PM-1's and PM-2's dots sit where their values say.
     assert _circle_x(svg, 1) > _circle_x(svg, 0)
     assert nice_top(0.97) == 1.0 and nice_top(70) == 100.0 and nice_top(3.2) == 5.0
+
+
+def test_a_bounded_unit_keeps_its_scale_without_data() -> None:
+    svg = interval_chart(
+        [Interval("IC-3", None, None, None, 50.0, "NO_DATA", "Score", 100.0)], title="t"
+    )
+    texts = [e.text for e in ET.fromstring(svg).iter() if e.tag.endswith("text")]
+    assert "100" in texts and "1" not in texts

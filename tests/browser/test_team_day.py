@@ -176,13 +176,10 @@ def test_a_team_runs_a_day_without_python_or_sql(
     verifier.follow("Incidents", within="main")
     listed = verifier.page.locator("main table a[href*='/desk/clusters/']").all_inner_texts()
     assert len(listed) == 2
-    # The list is by latest activity: find which row is which incident by opening each.
-    positions = {}
-    for position in range(2):
-        verifier.click(verifier.page.locator("main table a[href*='/desk/clusters/']").nth(position))
-        members = verifier.main_text()
-        positions["bridge" if bridge[0][:8] in members else "market"] = position
-        verifier.follow("All incidents", within="main")
+    # The list names each incident's first reports: which row is which is read, not opened.
+    rows = verifier.page.locator("main table tbody tr").all_inner_texts()
+    positions = {"bridge" if bridge[0][:8] in r else "market": i for i, r in enumerate(rows)}
+    assert set(positions) == {"bridge", "market"}, rows
     _add_to_incident(verifier, positions["bridge"], bridge[1:])
     _add_to_incident(verifier, positions["market"], market[1:])
 
@@ -202,7 +199,9 @@ def test_a_team_runs_a_day_without_python_or_sql(
     assert "Its incident is not verified yet" in verifier.notice(), verifier.notice()
     verifier.follow("Open the incident")
     assert verifier.path == incident_path
-    verifier.choose("Verification of the incident", "Verified")
+    # The section and its select share the name "Verification of the incident".
+    verifier.page.locator("main select[name='state']").select_option(label="Verified")
+    verifier.tally.clicks += 1
     verifier.follow("Save")
     assert "This incident counts on the scorecard as “Verified” evidence" in verifier.main_text()
     verifier.fits_the_screen(layout)
@@ -243,8 +242,24 @@ def test_a_team_runs_a_day_without_python_or_sql(
     body = answer.text()
     assert re.search(r'"IC-1"', body), body[:500]
 
+    tallies = team.tallies()  # the day's work, before the screenshots below
+    # Screenshots of the queue, the incident and the scorecard at 360 and 1280 px, en and ar.
+    scorecard_path = assessor.path
+    for person, path, name in (
+        (verifier, "/desk/", "queue"),
+        (verifier, incident_path, "incident"),
+        (assessor, scorecard_path, "scorecard"),
+    ):
+        for lang in ("en", "ar"):
+            for width in (360, 1280):
+                person.page.set_viewport_size({"width": width, "height": 800})
+                person.open(f"{path}?lang={lang}")
+                if width == 360:
+                    person.fits_the_screen(layout)
+                snapshot(person.page, f"{name}-{lang}-{width}")
+
     print(
-        f"\nteam's day: {team.tallies()}"
+        f"\nteam's day: {tallies}"
         f"\nthe verifier's part (five reports, two incidents, one verified): "
         f"{verifier_part[0]} pages, {verifier_part[1]} clicks"
     )
