@@ -164,3 +164,23 @@ def too_many_reports(wait_seconds: int) -> tuple[str, str]:
             minutes=minutes,
         ),
     )
+
+
+def idempotency_key_malformed() -> tuple[str, str]:
+    return (
+        gettext("The Idempotency-Key header cannot be used"),
+        gettext(
+            "Nothing was stored. An Idempotency-Key has 22 to 255 letters, digits or the signs "
+            "- _ . ~ and must be random, such as a new UUID for each report."
+        ),
+    )
+
+
+def idempotency_key_reused() -> tuple[str, str]:
+    return (
+        gettext("This Idempotency-Key was used for another report"),
+        gettext(
+            "Nothing was stored. Send each new report with a new Idempotency-Key; send the same "
+            "key again only with exactly the same report."
+        ),
+    )

@@ -36,6 +36,7 @@ from portal.api.submission import (
 from portal.config import LOCALES, Config
 from portal.domain.catalogue import Severity
 from portal.reporter.forms import NARRATIVE_MAX, SHORT_MAX
+from portal.reporter.resends import IDEMPOTENCY_KEY_PATTERN
 
 
 def _report_fields() -> Json:
@@ -255,6 +256,36 @@ def _reference_schema(place: Json) -> Json:
     }
 
 
+IDEMPOTENCY_PARAMETER: Json = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Makes a retry safe. Send a new random key (a UUID v4, or 128 random bits in base64url) "
+        "with each new report, and the same key when repeating a request whose answer was lost. "
+        "For at least 24 hours (at most 72), a request with a key already used answers with the "
+        "first request's receipt and stores nothing new; the same key with a different report "
+        "is refused with 422. The portal keeps a hash of the key and the receipt encrypted under "
+        "a key derived from it, nothing that opens without the key: a guessable key (a counter, "
+        "a timestamp) would let whoever copies the database read the receipt until the row "
+        "expires (docs/security.md, \u201cSending twice\u201d)."
+    ),
+    "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+}
+REPLAYED: Json = {
+    "Idempotent-Replayed": {
+        "description": "`true` when this answers a repeated request with the same key.",
+        "schema": {"type": "string", "const": "true"},
+    }
+}
+
+
+def _errors_or_problem(description: str) -> Json:
+    body = json_body({"oneOf": [schema_ref("FieldErrors"), schema_ref("Problem")]}, description)
+    body["headers"] = CONTENT_LANGUAGE
+    return body
+
+
 def reports_area(config: Config) -> ApiArea:
     json_max, multipart_max = body_limits(config.attachments)
     submit = {
@@ -269,7 +300,7 @@ def reports_area(config: Config) -> ApiArea:
             "texts are in the language of `lang`, else `Accept-Language`."
         ),
         "security": PUBLIC,
-        "parameters": LANGUAGE_PARAMETERS,
+        "parameters": [*LANGUAGE_PARAMETERS, IDEMPOTENCY_PARAMETER],
         "requestBody": {
             "required": True,
             "content": {
@@ -300,13 +331,24 @@ def reports_area(config: Config) -> ApiArea:
         },
         "responses": {
             "201": {
-                **json_body(schema_ref("ReportReceipt"), "Received and sealed."),
-                "headers": {**NO_STORE, **CONTENT_LANGUAGE},
+                **json_body(
+                    schema_ref("ReportReceipt"),
+                    "Received and sealed; or, for a request repeated with the same "
+                    "`Idempotency-Key`, the first request's receipt again.",
+                ),
+                "headers": {**NO_STORE, **CONTENT_LANGUAGE, **REPLAYED},
             },
-            "400": response_ref("BodyUnreadable"),
+            "400": _errors_or_problem(
+                "The body is not a report at all (`errors.body`), or the `Idempotency-Key` "
+                "header is malformed (a problem object). Nothing was stored."
+            ),
             "413": response_ref("TooLarge"),
             "415": response_ref("UnsupportedMediaType"),
-            "422": response_ref("AnswersInvalid"),
+            "422": _errors_or_problem(
+                "Some answers are missing or not accepted (`errors`, `codes`), or the "
+                "`Idempotency-Key` was used with a different report (a problem object). "
+                "Nothing was stored."
+            ),
             "429": response_ref("TooManyRequests"),
             "503": response_ref("Unavailable"),
         },

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import traceback
 from collections.abc import Callable
 from functools import wraps
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.formparser import FormDataParser
 
@@ -34,11 +36,14 @@ from portal.api.submission import (
 from portal.attachments import AttachmentError
 from portal.config import Config
 from portal.crypto import KdfBusy
+from portal.domain.models import SentOnce
 from portal.domain.models.base import today
 from portal.i18n.templating import current_language
 from portal.keys.desks import DeskNotReady
 from portal.ledger.api import register_ledger_routes
 from portal.limits.abuse import check_submission, network_of
+from portal.reporter import resends
+from portal.reporter.resends import Door, SentKey
 from portal.reporter.service import Submission, SubmissionInvalid, submit_report
 from portal.web.errors import error_response, status_for, unavailable_headers
 from portal.web.services import db, services
@@ -50,6 +55,9 @@ MULTIPART = "multipart/form-data"
 # The service names the month `month`, as the form does; the API field is `incident_month`.
 _API_FIELD = {"month": "incident_month"}
 RETRY_AFTER_SECONDS = 120
+# A client's retry key (docs/security.md, "Sending twice"): long enough to hold 128 random bits.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY = re.compile(resends.IDEMPOTENCY_KEY_PATTERN)
 
 
 def make_blueprint(config: Config) -> Blueprint:
@@ -70,6 +78,13 @@ def make_blueprint(config: Config) -> Blueprint:
         # Anonymous by design: this view never looks at `current_user`. CSRF checks are off for
         # the API, so a signed-in member's cookie riding on a cross-site post must not be able
         # to put their name on a report.
+        key = None
+        if IDEMPOTENCY_HEADER in request.headers:
+            sent = request.headers.get(IDEMPOTENCY_HEADER, "")
+            if not IDEMPOTENCY_KEY.fullmatch(sent):
+                title, detail = messages.idempotency_key_malformed()
+                return _problem(400, title, detail, {})
+            key = SentKey.derive(sent.encode("ascii"), Door.API)
         mimetype = request.mimetype
         if mimetype not in {JSON, MULTIPART}:
             title, detail = messages.unsupported_media_type()
@@ -80,6 +95,8 @@ def make_blueprint(config: Config) -> Blueprint:
             return _field_errors({"body": unreadable.message}, {"body": "unreadable"}, 400)
         except AnswersInvalid as invalid:
             return _field_errors(invalid.errors, invalid.codes, 422)
+        if key is not None and (row := resends.find(db(), key, today())) is not None:
+            return _replay(row, key, submission)
         # The same per-network allowance as the form, counted on the same counter: a flood is
         # slowed whichever door it comes through. There is no session to count per client.
         blocked = check_submission(
@@ -92,7 +109,7 @@ def make_blueprint(config: Config) -> Blueprint:
             wait = max(1, blocked.retry_after_seconds)
             title, detail = messages.too_many_reports(wait)
             return _problem(429, title, detail, {"Retry-After": str(wait)})
-        return _seal_and_answer(submission, config)
+        return _seal_and_answer(submission, config, key)
 
     @bp.get("/reference", endpoint="reference")
     def reference_lists() -> ResponseReturnValue:
@@ -130,7 +147,24 @@ def _read_submission(mimetype: str, json_max: int, multipart_max: int) -> Submis
     return read_multipart(form, files, language=language, today_=today_)
 
 
-def _seal_and_answer(submission: Submission, config: Config) -> ResponseReturnValue:
+def _replay(row: SentOnce, key: SentKey, submission: Submission) -> ResponseReturnValue:
+    """A retried request: the first one's receipt again, and no second report."""
+    try:
+        receipt = resends.replay(row, key, submission)
+    except resends.KeyReused:
+        title, detail = messages.idempotency_key_reused()
+        return _problem(422, title, detail, {})
+    if receipt is None:  # cannot happen for API rows, whose receipt stays until they expire
+        title, detail = messages.not_received_now()
+        return _problem(409, title, detail, {})
+    response = _receipt_answer(receipt, submission)
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _seal_and_answer(
+    submission: Submission, config: Config, key: SentKey | None
+) -> ResponseReturnValue:
     session = db()
     try:
         receipted = submit_report(
@@ -140,7 +174,16 @@ def _seal_and_answer(submission: Submission, config: Config) -> ResponseReturnVa
             limits=config.attachments,
             gate=services().decoding,
         )
+        if key is not None and receipted.receipt is not None:
+            resends.record(session, key, receipted.receipt, today(), submission)
         session.commit()
+    except IntegrityError:
+        # The same key committed by a request racing this one: answer with that report.
+        session.rollback()
+        row = resends.find(session, key, today()) if key is not None else None
+        if row is None or key is None:
+            raise
+        return _replay(row, key, submission)
     except AttachmentError as error:
         session.rollback()
         return _field_errors({"files": messages.attachment(error)}, {"files": error.code}, 422)
@@ -155,10 +198,14 @@ def _seal_and_answer(submission: Submission, config: Config) -> ResponseReturnVa
         return _problem(503, title, detail, {"Retry-After": str(RETRY_AFTER_SECONDS)})
     services().dispatcher.dispatch(receipted.outbox_ids)
     assert receipted.receipt is not None  # anonymous API submissions always get one
+    return _receipt_answer(receipted.receipt.display(), submission)
+
+
+def _receipt_answer(receipt: str, submission: Submission) -> Response:
     month = submission.incident_month
     response = jsonify(
         {
-            "receipt": receipted.receipt.display(),
+            "receipt": receipt,
             "status": "received",
             "report": {"month": f"{month.year:04d}-{month.month:02d}", "region": submission.region},
         }

@@ -34,8 +34,8 @@ class Interval:
     bound: float | None = None
 
 
-CHART_WIDTH = 480
-_LABEL_W, _ROW_H, _FONT = 64, 30, 15
+CHART_WIDTH = 400
+_LABEL_W, _ROW_H, _FONT = 60, 34, 18
 
 
 def nice_top(value: float) -> float:
@@ -68,7 +68,7 @@ def interval_chart(
     for row in rows:
         groups.setdefault(row.unit, []).append(row)
     height = 6 + sum(
-        (_ROW_H if unit else 0) + _ROW_H * len(items) + 34 for unit, items in groups.items()
+        (_ROW_H if unit else 0) + _ROW_H * len(items) + 38 for unit, items in groups.items()
     )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
@@ -130,10 +130,10 @@ def interval_chart(
             parts.append(
                 f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{axis_y:.1f}" y2="{axis_y + 5:.1f}" '
                 f'stroke="#4a4a55" stroke-width="1"/>'
-                f'<text x="{tx:.1f}" y="{axis_y + 20:.1f}" text-anchor="middle" '
+                f'<text x="{tx:.1f}" y="{axis_y + 22:.1f}" text-anchor="middle" '
                 f'font-size="{_FONT - 2}" fill="#4a4a55">{escape(fmt(value))}</text>'
             )
-        y += 34
+        y += 38
     parts.append("</svg>")
     return "".join(parts)
 

@@ -14,6 +14,7 @@ from portal.domain.models import IncidentCluster
 from portal.provision.demo_story.planner import tour_receipt
 from portal.provision.demo_story.progress import read_progress
 from portal.web.page_cache import keep_out_of_cache
+from portal.web.reporter_pages import neutral_routes
 from portal.web.services import db
 
 
@@ -38,7 +39,7 @@ def make_blueprint(config: Config) -> Blueprint:
             },
         )
 
-    @bp.route("/safety")
+    @neutral_routes(bp, config)("/safety", "help")
     def about_safety() -> str:
         return render_template("home/safety.html")
 

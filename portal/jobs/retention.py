@@ -33,6 +33,7 @@ from portal.domain.models import (
     Message,
     Report,
     ReportKeyWrap,
+    SentOnce,
     VerifierNote,
 )
 from portal.domain.models.base import today as current_day
@@ -171,6 +172,9 @@ def purge_expired(
         _record_run(session, today, by_desk, attachments, late, complete=False)
         session.commit()
         raise
+    # Resend guards past their day (portal/reporter/resends.py): a hash and a sealed receipt
+    # that open nothing without the sender's token, kept no longer than needed all the same.
+    session.execute(delete(SentOnce).where(SentOnce.expires_on < today))
     _record_run(session, today, by_desk, attachments, late, complete=True)
     session.commit()
     return PurgeResult(today, by_desk, attachments)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask import session as flask_session
 from flask_babel import gettext
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -18,21 +20,25 @@ from portal.config import Config
 from portal.crypto import KdfBusy, MalformedInput, PrivateKey
 from portal.domain.catalogue import reporter_choice
 from portal.domain.models import Role, User
+from portal.domain.models.base import today
 from portal.domain.workflow import REPORTER_LABELS
 from portal.i18n.templating import current_language
 from portal.keys.desks import DeskNotReady
 from portal.limits.abuse import check_receipt_attempt, check_submission, network_of
 from portal.reporter import followup as fu
+from portal.reporter import resends
 from portal.reporter.forms import OwnReportForm, ReceiptForm, ReplyForm, ReportForm
 from portal.reporter.member_reports import MemberListDamaged, open_own_report, own_reports
 from portal.reporter.messages import attachment_errors, field_error, megabytes
 from portal.reporter.service import Submission, SubmissionInvalid, open_compacts, submit_report
-from portal.reporter.submission_tokens import issue_form_token, read_form_token
-from portal.web.reporter_pages import refuse_cross_site_post
+from portal.reporter.submission_tokens import TOKEN_BYTES, issue_form_token, read_form_token
+from portal.web.reporter_pages import cookie_prefix, neutral_routes, refuse_cross_site_post
 from portal.web.services import db, services
 from portal.web.slots import per_response
 
 FOLLOWUP_COOKIE = fu.FOLLOWUP_COOKIE
+# Carries a sent form's token from the POST to the one-time receipt view (a session cookie).
+SENT_COOKIE = "cw_sent"
 # Per receipt look-up key: a guessed receipt is tried at most this often per window. Not per IP,
 # so twenty people in a training room behind one address are never locked out together.
 RECEIPT_ATTEMPTS = 10
@@ -73,6 +79,18 @@ def _member_key() -> PrivateKey | None:
         return None
 
 
+def sent_key(token: bytes) -> resends.SentKey:
+    return resends.SentKey.derive(token, resends.Door.WEB)
+
+
+def _sent_token(value: str) -> bytes | None:
+    try:
+        token = base64.urlsafe_b64decode(value.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return None
+    return token if len(token) == TOKEN_BYTES else None
+
+
 def _stale_form_message() -> str:
     return str(
         gettext(
@@ -83,10 +101,26 @@ def _stale_form_message() -> str:
 
 
 def make_blueprint(config: Config) -> Blueprint:
-    bp = Blueprint("reporter", __name__, url_prefix="/report")
+    bp = Blueprint("reporter", __name__)
+    route = neutral_routes(bp, config)
+    prefix = cookie_prefix(config)
 
-    @bp.route("/new", methods=["GET", "POST"])
-    def new_report() -> str | tuple[str, int]:
+    def _to_receipt(token: bytes) -> BaseResponse:
+        """Post/redirect/get: the receipt is shown by a GET the browser may not repeat. The token
+        rides in a session cookie scoped to the reporter pages, read and deleted by that GET."""
+        response = redirect(url_for("reporter.receipt"), 303)
+        response.set_cookie(
+            SENT_COOKIE,
+            base64.urlsafe_b64encode(token).decode(),
+            httponly=True,
+            secure=config.behind_tls,
+            samesite="Strict",
+            path=prefix,
+        )
+        return response
+
+    @route("/report/new", "new", methods=["GET", "POST"])
+    def new_report() -> str | tuple[str, int] | BaseResponse:
         session = db()
         compacts = open_compacts(session)
         member = _member()
@@ -104,6 +138,10 @@ def make_blueprint(config: Config) -> Blueprint:
             form.validate()
             form.submission.data = issue_form_token(config.secret_key)
             files_lost = bool(request.files.getlist(form.files.name))
+        elif token is not None and resends.find(session, sent_key(token), today()):
+            # Sent before (a resend, a second press, a retry after a lost answer): the same
+            # single report; its receipt is shown if it has not been yet.
+            return _to_receipt(token)
         elif request.method == "POST" and form.validate():
             blocked = check_submission(
                 services().counters,
@@ -124,7 +162,7 @@ def make_blueprint(config: Config) -> Blueprint:
             files_lost = bool(request.files.getlist(form.files.name))
         elif request.method == "POST" and form.errors == {} and not form.form_errors:
             month = form.incident_month()
-            assert month is not None
+            assert month is not None and token is not None
             submission = Submission(
                 compact_public_id=form.compact.data,
                 choice_keys=tuple(form.happened.data),
@@ -150,7 +188,13 @@ def make_blueprint(config: Config) -> Blueprint:
                     limits=config.attachments,
                     gate=services().decoding,
                 )
+                assert receipted.receipt is not None  # the form always asks for one
+                resends.record(session, sent_key(token), receipted.receipt, today())
                 session.commit()
+            except IntegrityError:
+                # The same form committed by a request racing this one: that report stands.
+                session.rollback()
+                return _to_receipt(token)
             except AttachmentError as error:
                 session.rollback()
                 form.files.errors = attachment_errors(error)
@@ -175,9 +219,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 files_lost = True
             else:
                 services().dispatcher.dispatch(receipted.outbox_ids)
-                assert receipted.receipt is not None  # the form always asks for one
-                digits = receipted.receipt.display().split()
-                return render_template("reporter/receipt.html", receipt_groups=digits)
+                return _to_receipt(token)
         elif request.method == "POST":
             files_lost = bool(request.files.getlist(form.files.name))
         else:
@@ -198,13 +240,29 @@ def make_blueprint(config: Config) -> Blueprint:
             status,
         )
 
+    @route("/report/receipt", "done", methods=["GET"])
+    def receipt() -> tuple[str, int]:
+        """The receipt, once. Reloading, Back or the history find only a page saying so."""
+        token = _sent_token(request.cookies.get(SENT_COOKIE, ""))
+        code = None
+        if token is not None:
+            code = resends.take_receipt(db(), sent_key(token), today())
+            db().commit()
+        if code is None:
+            page = render_template("reporter/receipt_gone.html"), 410
+        else:
+            page = render_template("reporter/receipt.html", receipt_groups=code.split()), 200
+        response = make_response(page)
+        response.delete_cookie(SENT_COOKIE, path=prefix, httponly=True, samesite="Strict")
+        return response  # type: ignore[return-value]
+
     def _current_followup() -> fu.FollowupSession | None:
         value = request.cookies.get(FOLLOWUP_COOKIE, "")
         return (
             fu.FollowupSession.from_cookie(value, services().keyring.server_key) if value else None
         )
 
-    @bp.route("/followup", methods=["GET", "POST"])
+    @route("/report/followup", "check", methods=["GET", "POST"])
     def followup() -> str | tuple[str, int] | BaseResponse:
         session_ = _current_followup()
         if request.method == "GET" and session_ is not None:
@@ -239,11 +297,11 @@ def make_blueprint(config: Config) -> Blueprint:
             httponly=True,
             secure=config.behind_tls,
             samesite="Strict",
-            path="/report",
+            path=prefix,
         )
         return response
 
-    @bp.route("/mine", methods=["GET"])
+    @route("/report/mine", "mine", methods=["GET"])
     def mine() -> str | tuple[str, int]:
         """A member's own reports, from the list sealed to them (no receipt needed)."""
         personal = _member_key()
@@ -260,7 +318,7 @@ def make_blueprint(config: Config) -> Blueprint:
             reporter_status=lambda status: gettext(REPORTER_LABELS[status]),
         )
 
-    @bp.route("/mine/open", methods=["POST"])
+    @route("/report/mine/open", "mine/open", methods=["POST"])
     def open_mine() -> BaseResponse:
         personal = _member_key()
         form = OwnReportForm()
@@ -314,7 +372,7 @@ def make_blueprint(config: Config) -> Blueprint:
             )
         return None
 
-    @bp.route("/followup/reply", methods=["POST"])
+    @route("/report/followup/reply", "check/reply", methods=["POST"])
     def reply() -> str | tuple[str, int] | BaseResponse:
         session_ = _current_followup()
         if session_ is None:
@@ -362,10 +420,10 @@ def make_blueprint(config: Config) -> Blueprint:
             400,
         )
 
-    @bp.route("/followup/leave", methods=["POST"])
+    @route("/report/followup/leave", "check/leave", methods=["POST"])
     def leave() -> BaseResponse:
         response = redirect(url_for("home.landing"))
-        response.delete_cookie(FOLLOWUP_COOKIE, path="/report")
+        response.delete_cookie(FOLLOWUP_COOKIE, path=prefix)
         return response
 
     return bp

@@ -70,6 +70,8 @@ ACCESS: dict[str, Rule] = {
     "auth.setup": PUBLIC,
     # Reporters need no account: the follow-up pages open with a receipt, not a login.
     "reporter.new_report": PUBLIC,
+    # The one-time receipt view: opens only with the session cookie the sent form's answer set.
+    "reporter.receipt": PUBLIC,
     "reporter.followup": PUBLIC,
     "reporter.reply": PUBLIC,
     "reporter.leave": PUBLIC,

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, Response, request, url_for
+from flask import Blueprint, Flask, Response, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from portal.config import Config
 from portal.i18n.locale import explicit_choice
 from portal.reporter.followup import FOLLOWUP_COOKIE
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Areas that are not the reporter's: staff, machine clients, the public figures, assets.
 NOT_REPORTER_PREFIXES = (
@@ -53,6 +56,36 @@ QUICK_EXIT_SCRIPT = (
 QUICK_EXIT_HASH = (
     "sha256-" + base64.b64encode(hashlib.sha256(QUICK_EXIT_SCRIPT.encode()).digest()).decode()
 )
+
+
+# Reporter pages are also served under this prefix with words that say nothing about reporting
+# (`/m/new`, `/m/check`, `/m/help`); with PORTAL_NEUTRAL_TITLE set, links use these paths, so
+# the phone's history holds "/m/new · Notes". The documented paths always work too.
+NEUTRAL_PREFIX = "/m"
+DOCUMENTED_PREFIX = "/report"
+
+
+def neutral_routes(bp: Blueprint, config: Config) -> Callable[..., Callable[[F], F]]:
+    """`route(documented, neutral, **options)`: one view under both paths, the one links use
+    first (Werkzeug builds an endpoint's URL from its first rule)."""
+
+    def route(documented: str, neutral: str, **options: Any) -> Callable[[F], F]:
+        aliased = f"{NEUTRAL_PREFIX}/{neutral}"
+        paths = (aliased, documented) if config.neutral_title else (documented, aliased)
+
+        def register(view: F) -> F:
+            for path in paths:
+                bp.add_url_rule(path, view_func=view, **options)
+            return view
+
+        return register
+
+    return route
+
+
+def cookie_prefix(config: Config) -> str:
+    """The path the reporter's session cookies are scoped to: that of the links in use."""
+    return NEUTRAL_PREFIX if config.neutral_title else DOCUMENTED_PREFIX
 
 
 def is_reporter_request() -> bool:

@@ -147,7 +147,9 @@ def torture_report(compact: str, **overrides: Any) -> dict[str, Any]:
 def submit(client: FlaskClient, fields: dict[str, Any]) -> str:
     """POST the report form; returns the receipt shown (asserting the report was received)."""
     data = {**form_token(client, "/report/new"), **fields, "files": []}
-    response = client.post("/report/new", data=data, content_type="multipart/form-data")
+    response = client.post(
+        "/report/new", data=data, content_type="multipart/form-data", follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     found = RECEIPT.search(page)
     assert response.status_code == 200 and found, page[:2000]

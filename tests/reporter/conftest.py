@@ -133,7 +133,10 @@ def submit_report(
     path = "/report/new" + (f"?lang={lang}" if lang else "")
     data: dict[str, Any] = {**form_token(client, path), **fields}
     data["files"] = [(io.BytesIO(content), name) for content, name in files]
-    response = client.post(path, data=data, content_type="multipart/form-data", **request)
+    # The receipt is shown by the GET the form's answer redirects to (post/redirect/get).
+    response = client.post(
+        path, data=data, content_type="multipart/form-data", follow_redirects=True, **request
+    )
     found = RECEIPT_GROUPS.search(response.get_data(as_text=True))
     groups = tuple(re.findall(r"\d{4}", found.group(1))) if found else ()
     return Sent(response, groups)

@@ -82,7 +82,15 @@ class Server:
         connection = HTTPConnection("127.0.0.1", self.port, timeout=30)
         connection.request("POST", "/report/new", body=body, headers=headers)
         response = connection.getresponse()
-        return response.status, html.unescape(response.read().decode())
+        page = response.read().decode()
+        if response.status == 303:  # post/redirect/get: the receipt is the next GET's
+            cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
+            connection.request(
+                "GET", response.getheader("Location") or "", headers={"Cookie": cookie}
+            )
+            response = connection.getresponse()
+            page = response.read().decode()
+        return response.status, html.unescape(page)
 
 
 def _free_port() -> int:
@@ -112,7 +120,10 @@ def run_gunicorn(config: Config, log: Path) -> Iterator[Server]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         server = Server(port, process, log)
         try:

@@ -281,7 +281,10 @@ def test_a_windows_folder_path_never_reaches_the_sealed_filename(
     fields = {**report_fields(session), **form_token(client, "/report/new")}
     boundary, body = _browser_body(fields, r"C:\Users\Amina Hassan\Pictures\photo.jpg", jpeg())
     response = client.post(
-        "/report/new", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+        "/report/new",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        follow_redirects=True,
     )
     assert response.status_code == 200 and 'class="receipt"' in response.get_data(as_text=True)
     opened = open_as_verifier(session, demo, config, only_report(session))

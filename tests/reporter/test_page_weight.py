@@ -95,6 +95,7 @@ def test_each_reporter_page_fits_the_budget(demo: Flask, session: Session) -> No
                 "/report/new",
                 data={**fields, **form_token(client, "/report/new")},
                 headers=BROWSER,
+                follow_redirects=True,
             ),
         ),
         ("follow-up sign-in", lambda: client.get("/report/followup", headers=BROWSER)),
@@ -105,6 +106,7 @@ def test_each_reporter_page_fits_the_budget(demo: Flask, session: Session) -> No
         "/report/new",
         data={**fields, **form_token(client, "/report/new")},
         headers=BROWSER,
+        follow_redirects=True,
     ).get_data()).decode()
 
     # The follow-up page itself, opened with a receipt.

@@ -83,6 +83,11 @@ def _every_reporter_response(
     yield "wrong receipt", open_followup(client, "1234 5678 9012 3456")
     sent = submit_ok(client, report_fields(session, narrative="A report for the cookie test."))
     yield "receipt", sent.response
+    yield "receipt again", client.get("/report/receipt")
+    resent = client.post(
+        "/report/new", data={**report_fields(session), **form_token(client, "/report/new")}
+    )
+    yield "sent, redirected", resent
     yield "open follow-up", open_followup(client, sent.receipt)
     yield "follow-up", client.get("/report/followup")
     yield "reply", reply(client, "More of what I saw.")
@@ -99,7 +104,7 @@ def test_every_reporter_response_is_no_store_and_no_cookie_outlives_the_browser(
         _check(response, where)
         seen.add(response.status_code)
     # Pages, redirects, refusals, a missing page, a wrong method and a body too large.
-    assert {200, 302, 400, 404, 405, 413} <= seen
+    assert {200, 302, 303, 400, 404, 405, 410, 413} <= seen
 
 
 def test_no_cookie_at_all_before_a_report_is_sent(
@@ -132,7 +137,7 @@ def test_a_form_posted_from_another_site_is_refused_and_nothing_is_stored(
     for site in ("cross-site", "same-site"):
         response = client.post("/report/new", data=fields, headers={"Sec-Fetch-Site": site})
         assert response.status_code == 400
-        assert "<p class=\"receipt\"" not in response.get_data(as_text=True)
+        assert '<p class="receipt"' not in response.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(Report)) == 0
     refused = client.post(
         "/report/followup", data={"receipt": "1"}, headers={"Sec-Fetch-Site": "cross-site"}
@@ -140,7 +145,7 @@ def test_a_form_posted_from_another_site_is_refused_and_nothing_is_stored(
     assert refused.status_code == 400
     # The same form from this site goes through.
     sent = client.post("/report/new", data=fields, headers={"Sec-Fetch-Site": "same-origin"})
-    assert sent.status_code == 200
+    assert sent.status_code == 303
     assert session.scalar(select(func.count()).select_from(Report)) == 1
 
 
@@ -161,7 +166,7 @@ QUICK_EXIT = re.compile(r'<a class="quick-exit" href="([^"]+)" rel="noreferrer"[
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_every_reporter_page_has_the_quick_exit_first_in_every_locale(
+def test_every_reporter_page_has_the_quick_exit_early_in_every_locale(
     demo: Flask, locale: str
 ) -> None:
     client = demo.test_client()
@@ -171,9 +176,10 @@ def test_every_reporter_page_has_the_quick_exit_first_in_every_locale(
         found = QUICK_EXIT.search(page)
         assert found and found.group(1) == DEFAULT_EXIT_URL, path
         labels.add(found.group(2))
-        # The first thing a keyboard reaches: nothing focusable comes before it.
+        # The first thing a keyboard reaches after the skip link: nothing else comes before it.
         before = page[: found.start()].split("<body>", 1)[1]
-        assert not re.search(r"<(a|button|input|select|textarea|summary)\b", before), path
+        focusable = re.findall(r"<(?:a|button|input|select|textarea|summary)\b[^>]*>", before)
+        assert len(focusable) == 1 and 'class="skip-link"' in focusable[0], path
     assert len(labels) == 1
     if locale != "en":
         assert labels != {"Quick exit"}, f"quick exit not translated in {locale}"
@@ -207,3 +213,23 @@ def test_the_quick_exit_ends_a_follow_up_session(
     ended = client.post("/report/followup/leave", headers={"Sec-Fetch-Site": "same-origin"})
     assert ended.status_code == 302
     assert "data-leave=" not in client.get("/report/followup").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_safety_page_says_what_the_site_does_and_what_the_reporter_must_do(
+    demo: Flask, locale: str
+) -> None:
+    page = demo.test_client().get(f"/safety?lang={locale}").get_data(as_text=True)
+    sections = re.findall(r'<h2 id="(phone|you)">([^<]+)</h2>', page)
+    assert [anchor for anchor, _ in sections] == ["phone", "you"]
+    assert "Tor Browser" in page  # a name, the same in every language
+    advice = re.findall(r"<li>([^<]+)</li>", page)
+    assert len(advice) >= 13
+    if locale != "en":
+        english = demo.test_client().get("/safety?lang=en").get_data(as_text=True)
+        assert not {text for _, text in sections} & set(
+            re.findall(r"<h2[^>]*>([^<]+)</h2>", english)
+        )
+        assert not set(advice) & set(re.findall(r"<li>([^<]+)</li>", english))
+    # Without a neutral title, the page does not claim one.
+    assert "history, the pages of this site are called" not in page

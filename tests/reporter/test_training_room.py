@@ -28,7 +28,7 @@ def _form(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def _submit(client, data: dict[str, str]) -> tuple[int, str]:  # type: ignore[no-untyped-def]
-    response = client.post("/report/new", data=data, environ_base=ROOM)
+    response = client.post("/report/new", data=data, environ_base=ROOM, follow_redirects=True)
     return response.status_code, response.get_data(as_text=True)
 
 

@@ -43,6 +43,7 @@ def _reporter_session(app: Flask) -> FlaskClient:
             "narrative": "n",
             "identity": "anonymous",
         },
+        follow_redirects=True,
     ).get_data(as_text=True)
     receipt = " ".join(re.findall(r"<span>(\d{4})</span>", receipt_page))
     opened = client.post("/report/followup", data={"receipt": receipt})

@@ -146,6 +146,7 @@ def test_canaries_sent_everywhere_reach_no_log(
             "unit": CANARY,
             "contact": "",
         },
+        follow_redirects=True,  # the receipt is the GET the form's answer redirects to
     )
     assert answer.status_code == 200 and 'class="receipt"' in answer.get_data(as_text=True)
 

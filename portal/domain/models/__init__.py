@@ -62,6 +62,7 @@ from portal.domain.models.reports import (
     ReportKeyWrap,
     VerifierNote,
 )
+from portal.domain.models.resends import SentOnce
 from portal.domain.models.sign_in import KnownDevice, SetupLink, SetupPurpose
 
 __all__ = [
@@ -119,6 +120,7 @@ __all__ = [
     "Scorecard",
     "ScorecardEntry",
     "ScoringSnapshot",
+    "SentOnce",
     "SetupLink",
     "SetupPurpose",
     "StaffSession",
