@@ -16,7 +16,8 @@ from tests.conftest import sign_in
 
 ENTRY = re.compile(
     r'<p class="meta">[^<]*· (?:<bdi>([^<]+)</bdi>|System)</p>\s*'
-    r'<p><strong><bdi dir="ltr">([^<]+)</bdi></strong>(?: · <bdi dir="ltr">([^<]*)</bdi>)?</p>'
+    r'<p><strong>[^<]+</strong> <span class="hint"><bdi dir="ltr">([^<]+)</bdi></span>'
+    r'(?: · <bdi dir="ltr">([^<]*)</bdi>)?</p>'
 )
 
 
