@@ -44,7 +44,7 @@ from portal.blobs import settle_staged_blobs
 from portal.config import Config
 from portal.database import Database
 from portal.domain.models import OutboxJob, OutboxState
-from portal.jobs.drain import enqueue_drain
+from portal.jobs.drain import _Heartbeat, drain_lock_seconds, enqueue_drain
 from portal.jobs.outbox import HELD_QUEUES, Dispatcher, immediate_queues, pending_ids, rq_job_id
 from portal.jobs.runner import _worker_database, _worker_redis
 from portal.keys.match import adopt_legacy_match_key
@@ -55,8 +55,8 @@ log = logging.getLogger("portal.jobs")
 
 DEFAULT_LIMIT = 500
 LOCK_KEY = "portal:outbox:lock"
-# Longer than any sweep of `DEFAULT_LIMIT` rows takes; a sweeper killed while holding the lock
-# blocks the next ones for at most this long.
+# rq's timeout of a sweep job: longer than any sweep of `DEFAULT_LIMIT` rows takes. The lock
+# itself lives half a tick and is renewed while the sweep runs (`outbox_lock`).
 LOCK_SECONDS = 300
 # Existence checks per Redis round trip while scanning enqueued rows.
 _CHUNK = 500
@@ -100,21 +100,26 @@ def outbox_lock(redis: Redis[bytes] | None, *, wait_seconds: float | None = None
     if redis is None:
         yield
         return
+    # Like the drain's: half a tick, renewed by a thread while held, so a sweep whose worker was
+    # killed blocks the next ones for half a tick, not minutes (docs/jobs.md).
+    ttl = drain_lock_seconds()
     lock = redis.lock(
         LOCK_KEY,
-        timeout=LOCK_SECONDS,
+        timeout=ttl,
         blocking=wait_seconds is not None,
         blocking_timeout=wait_seconds,
+        thread_local=False,
     )
     if not lock.acquire():
         raise OutboxBusy
     try:
-        yield
+        with _Heartbeat(lock, ttl):
+            yield
     finally:
         try:
             lock.release()
         except LockError:
-            # Held past LOCK_SECONDS and taken over: the next holder's lock is not ours to free.
+            # Expired (Redis blinked past the heartbeat) and taken over: not ours to free.
             log.warning("outbox lock expired before the sweep ended")
 
 

@@ -186,3 +186,16 @@ def test_a_killed_drain_frees_the_queue_within_half_a_tick(
     assert drain(database, redis, "intake").ran == 3
     with database.transaction() as session:
         assert outbox_states(session).get(OutboxState.PENDING, 0) == 0
+
+
+def test_the_sweep_lock_of_a_dead_holder_lasts_half_a_tick(
+    private_redis: PrivateRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.jobs.sweeper import LOCK_KEY, outbox_lock
+
+    monkeypatch.setenv("PORTAL_JOBS_TICK_SECONDS", "6")
+    redis = Redis.from_url(private_redis.url)
+    with outbox_lock(redis):
+        time.sleep(4)  # longer than the lock's life: the heartbeat keeps it
+        assert 0 < redis.pttl(LOCK_KEY) <= 3000
+    assert redis.get(LOCK_KEY) is None
