@@ -37,9 +37,12 @@ install-test: $(VENV)/.installed-test compile-translations assets axe
 AXE := node_modules/axe-core/axe.min.js
 axe: $(AXE)
 $(AXE): package.json package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm) >/dev/null; \
+	fi
 	@if command -v npm >/dev/null; then \
 		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
-	else echo "The accessibility tests need npm (apt-get install -y npm) to install axe-core"; fi
+	else echo "The accessibility tests need npm (sudo apt-get install -y npm) to install axe-core"; fi
 
 # Static files under content-hashed names with brotli and gzip copies (portal/web/assets.py).
 assets: $(VENV)/.installed
