@@ -19,6 +19,7 @@ from portal.assess.exports import latest_scorecard, scorecard_csv, scorecard_doc
 from portal.assess.periods import BadPeriod, Period
 from portal.domain.catalogue import INDICATORS
 from portal.domain.models import Compact, ExportFormat, ExportKind, Scorecard
+from portal.web.lookups import compact_by_slug
 from portal.web.services import db
 
 CSV = "text/csv; charset=utf-8"
@@ -39,10 +40,6 @@ def _audited(compact: Compact, kind: ExportKind, fmt: ExportFormat, period: str)
     user, via = requester()
     record_direct_export(db(), user, compact, kind, fmt, period, via)
     db().commit()
-
-
-def _compact(slug: str) -> Compact | None:
-    return db().scalar(select(Compact).where(Compact.slug == slug))
 
 
 def _period(required: bool) -> Period | None:
@@ -118,7 +115,7 @@ def register_compact_routes(bp: Blueprint) -> None:
             period = _period(required=True)
         except BadPeriod:
             return _bad_period()
-        compact = _compact(slug)
+        compact = compact_by_slug(slug)
         if compact is None or period is None:
             return problem(404)
         card = latest_scorecard(db(), compact, period)
@@ -162,7 +159,7 @@ def register_compact_routes(bp: Blueprint) -> None:
             period = _period(required=True)
         except BadPeriod:
             return _bad_period()
-        compact = _compact(slug)
+        compact = compact_by_slug(slug)
         if compact is None or period is None:
             return problem(404)
         file: ExportFile = build_export(db(), compact, kind, fmt, period)

@@ -8,7 +8,6 @@ from typing import Any
 import pycountry
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -27,18 +26,14 @@ from portal.assess.compacts_admin import (
 )
 from portal.assess.forms import CompactForm, PlanRulesForm
 from portal.assess.plans import PlanEdit, PlanEditError, current_plan, new_plan_version, plan_rules
-from portal.domain.models import Compact, CompactStatus, Desk, User
+from portal.domain.models import Compact, CompactStatus, Desk
 from portal.domain.scoring import PlanRuleError
 from portal.domain.scoring.rules import FRACTION_CODES
 from portal.i18n.markers import N_
 from portal.i18n.places import country_name
 from portal.i18n.templating import current_language
+from portal.web.lookups import signed_in_user
 from portal.web.services import db
-
-
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 def _choices(form: CompactForm) -> None:
@@ -117,7 +112,7 @@ def register_compact_pages(bp: Blueprint) -> None:
             form.fragility_band.data = "high"
         if form.validate_on_submit():
             try:
-                compact = create_compact(db(), _user(), _terms(form))
+                compact = create_compact(db(), signed_in_user(), _terms(form))
             except CompactError as error:
                 db().rollback()
                 form.form_errors.append(gettext(error.message))
@@ -147,7 +142,7 @@ def register_compact_pages(bp: Blueprint) -> None:
             form.desks.data = [d.desk_id for d in compact.desks]
         if form.validate_on_submit():
             try:
-                changed = edit_compact(db(), _user(), compact, _terms(form))
+                changed = edit_compact(db(), signed_in_user(), compact, _terms(form))
             except CompactError as error:
                 db().rollback()
                 form.form_errors.append(gettext(error.message))
@@ -208,7 +203,7 @@ def register_compact_pages(bp: Blueprint) -> None:
             },
         )
         try:
-            created = new_plan_version(db(), _user(), compact, edit)
+            created = new_plan_version(db(), signed_in_user(), compact, edit)
         except (PlanEditError, PlanRuleError) as error:
             db().rollback()
             where = getattr(error, "field", "")

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext, lazy_gettext
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -28,7 +27,8 @@ from portal.assess.export_jobs import (
     visible_export,
 )
 from portal.config import Config
-from portal.domain.models import Compact, DataExport, ExportFormat, ExportKind, User
+from portal.domain.models import Compact, DataExport, ExportFormat, ExportKind
+from portal.web.lookups import signed_in_user
 from portal.web.services import db, services
 
 KIND_LABELS = {
@@ -60,11 +60,6 @@ class ExportRow:
     rows_total: int | None
     requested: str
     available_until: str
-
-
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 def _when(value: dt.datetime) -> str:
@@ -99,7 +94,7 @@ def register_export_pages(bp: Blueprint, config: Config) -> None:
 
     @bp.route("/exports")
     def exports() -> str:
-        rows = exports_of(db(), _user())
+        rows = exports_of(db(), signed_in_user())
         compacts = _compacts({e.compact_id for e in rows})
         return render_template(
             "assess/exports.html",
@@ -120,7 +115,7 @@ def register_export_pages(bp: Blueprint, config: Config) -> None:
         try:
             requested = request_export(
                 session,
-                _user(),
+                signed_in_user(),
                 compact,
                 ExportKind(kind),
                 ExportFormat(fmt),
@@ -144,7 +139,7 @@ def register_export_pages(bp: Blueprint, config: Config) -> None:
 
     @bp.route("/exports/<export_id>")
     def export(export_id: str) -> str:
-        found = visible_export(db(), _user(), export_id)
+        found = visible_export(db(), signed_in_user(), export_id)
         if found is None:
             abort(404)
         compact = _compacts({found.compact_id})[found.compact_id]
@@ -153,7 +148,7 @@ def register_export_pages(bp: Blueprint, config: Config) -> None:
     @bp.route("/exports/<export_id>/download")
     def download_export(export_id: str) -> BaseResponse:
         session = db()
-        user = _user()
+        user = signed_in_user()
         found = visible_export(session, user, export_id)
         if found is None:
             abort(404)

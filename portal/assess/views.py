@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -33,7 +32,6 @@ from portal.domain.models import (
     Role,
     Scorecard,
     TierDecision,
-    User,
 )
 from portal.domain.models.base import today
 from portal.domain.scoring import PlanRuleError
@@ -41,19 +39,8 @@ from portal.i18n.locale import direction
 from portal.i18n.markers import N_
 from portal.i18n.templating import current_language, format_estimate, indicator_name
 from portal.ledger import queries as ledger_queries
+from portal.web.lookups import compact_or_404, signed_in_user
 from portal.web.services import db, services
-
-
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
-def _compact(slug: str) -> Compact:
-    found = db().scalar(select(Compact).where(Compact.slug == slug))
-    if found is None:
-        abort(404)
-    return found
 
 
 def _period() -> Period:
@@ -83,7 +70,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/compacts/<slug>")
     def scorecard(slug: str) -> str:
-        compact = _compact(slug)
+        compact = compact_or_404(slug)
         period = _period()
         card = _latest(compact, period)
         context: dict[str, Any] = {
@@ -168,7 +155,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/compacts/<slug>/compute", methods=["POST"])
     def compute(slug: str) -> BaseResponse:
-        compact = _compact(slug)
+        compact = compact_or_404(slug)
         period = _period()
         try:
             compute_scorecard(db(), compact, period, today=today())
@@ -181,7 +168,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/compacts/<slug>/decision", methods=["POST"])
     def decide(slug: str) -> BaseResponse:
-        compact = _compact(slug)
+        compact = compact_or_404(slug)
         period = _period()
         card = _latest(compact, period)
         form = DecisionForm()
@@ -191,7 +178,12 @@ def make_blueprint(config: Config) -> Blueprint:
             )
             return redirect(url_for("assess.scorecard", slug=slug, period=str(period)))
         _decision, queued = service.record_decision(
-            db(), _user(), compact, card, int(form.tier.data), form.justification.data or ""
+            db(),
+            signed_in_user(),
+            compact,
+            card,
+            int(form.tier.data),
+            form.justification.data or "",
         )
         db().commit()
         services().dispatcher.dispatch(queued)
@@ -200,11 +192,11 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/compacts/<slug>/plan", methods=["GET", "POST"])
     def plan(slug: str) -> str | tuple[str, int] | BaseResponse:
-        compact = _compact(slug)
+        compact = compact_or_404(slug)
         form = PlanChangeForm()
         form.indicator.choices = [(c, f"{c} · {indicator_name(c)}") for c in INDICATOR_CODES]
         if request.method == "POST":
-            if not _user().has_role(Role.ADMIN):
+            if not signed_in_user().has_role(Role.ADMIN):
                 abort(403)
             if form.validate_on_submit():
                 change = service.PlanChange(
@@ -219,7 +211,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 )
                 try:
                     created = service.new_plan_version(
-                        db(), _user(), compact, change, form.note.data or ""
+                        db(), signed_in_user(), compact, change, form.note.data or ""
                     )
                 except service.AssessmentError as error:
                     db().rollback()
@@ -274,7 +266,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/compacts/<slug>/data", methods=["GET", "POST"])
     def data(slug: str) -> str | tuple[str, int] | BaseResponse:
-        compact = _compact(slug)
+        compact = compact_or_404(slug)
         form = AssessorDataForm()
         code = (form.indicator.data if request.method == "POST" else None) or request.args.get(
             "indicator", ""
@@ -300,7 +292,7 @@ def make_blueprint(config: Config) -> Blueprint:
             try:
                 service.add_assessor_datum(
                     db(),
-                    _user(),
+                    signed_in_user(),
                     compact,
                     code,
                     form.period.data or "",
@@ -345,14 +337,14 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/compacts/<slug>/data/<int:entry_id>/withdraw", methods=["POST"])
     def data_withdraw(slug: str, entry_id: int) -> BaseResponse:
-        compact = _compact(slug)
+        compact = compact_or_404(slug)
         form = WithdrawForm()
         if not form.validate_on_submit():
             flash(gettext("Say why the entry is withdrawn, and who says so."), "error")
             return redirect(url_for("assess.data", slug=slug, replaces=entry_id))
         try:
             service.withdraw_assessor_datum(
-                db(), _user(), compact, entry_id, form.provenance.data or ""
+                db(), signed_in_user(), compact, entry_id, form.provenance.data or ""
             )
         except data_kinds.DataError as error:
             db().rollback()

@@ -9,27 +9,21 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
-from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.admin.forms import ActionForm
 from portal.auth.loader import current_personal_key
 from portal.config import Config
-from portal.domain.models import User
 from portal.keys import grants
 from portal.keys.desks import DeskKeyError
+from portal.web.lookups import signed_in_user
 from portal.web.services import db
-
-
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 def add_access_routes(bp: Blueprint, config: Config) -> None:
     @bp.route("/access")
     def access() -> str:
-        user = _user()
+        user = signed_in_user()
         return render_template(
             "desk/access.html",
             waiting=grants.waiting_for(db(), user),
@@ -46,7 +40,7 @@ def add_access_routes(bp: Blueprint, config: Config) -> None:
             )
             return redirect(url_for("desk.access"))
         try:
-            granted = grants.grant(db(), _user(), current_personal_key(), membership_id)
+            granted = grants.grant(db(), signed_in_user(), current_personal_key(), membership_id)
         except grants.NotReady:
             db().rollback()
             flash(

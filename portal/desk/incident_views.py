@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
@@ -33,12 +32,8 @@ from portal.domain.models import ClusterState, Desk, IncidentCluster, Report, Us
 from portal.domain.models.base import today
 from portal.i18n.places import regions
 from portal.i18n.templating import current_language
+from portal.web.lookups import signed_in_user
 from portal.web.services import db, services
-
-
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 def incident_for(session: Session, user: User, public_id: str) -> IncidentCluster:
@@ -82,7 +77,7 @@ def _dispatch_after_commit() -> None:
 def add_incident_routes(bp: Blueprint) -> None:
     @bp.route("/incidents")
     def incidents() -> str:
-        user = _user()
+        user = signed_in_user()
         filters = filters_from(request.args)
         try:
             sort = IncidentSort(request.args.get("sort", "activity"))
@@ -102,7 +97,7 @@ def add_incident_routes(bp: Blueprint) -> None:
 
     @bp.route("/clusters/<public_id>", methods=["GET", "POST"])
     def cluster(public_id: str) -> str | BaseResponse | tuple[str, int]:
-        user = _user()
+        user = signed_in_user()
         found = incident_for(db(), user, public_id)
         form = ClusterStateForm(
             state=found.state.value,
@@ -169,7 +164,7 @@ def add_incident_routes(bp: Blueprint) -> None:
         ids = request.form.getlist("reports")
         if not ids:
             return []
-        return service.reports_for(db(), _user(), ids)
+        return service.reports_for(db(), signed_in_user(), ids)
 
     def _back(found: IncidentCluster) -> BaseResponse:
         return redirect(url_for("desk.cluster", public_id=found.public_id))
@@ -182,7 +177,7 @@ def add_incident_routes(bp: Blueprint) -> None:
 
     @bp.route("/clusters/<public_id>/join", methods=["POST"])
     def cluster_join(public_id: str) -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         found = incident_for(db(), user, public_id)
         chosen = _chosen(found)
         if not chosen:
@@ -205,7 +200,7 @@ def add_incident_routes(bp: Blueprint) -> None:
 
     @bp.route("/clusters/<public_id>/split", methods=["POST"])
     def cluster_split(public_id: str) -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         found = incident_for(db(), user, public_id)
         chosen = _chosen(found)
         try:
@@ -221,7 +216,7 @@ def add_incident_routes(bp: Blueprint) -> None:
 
     @bp.route("/clusters/<public_id>/merge", methods=["POST"])
     def cluster_merge(public_id: str) -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         found = incident_for(db(), user, public_id)
         try:
             into = incident_for(db(), user, request.form.get("into", ""))

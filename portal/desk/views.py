@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -64,16 +63,12 @@ from portal.domain.workflow import (
 from portal.keys import grants
 from portal.keys.desks import UnlockedDeskKey, unlock_desk_keys
 from portal.web.errors import error_response
+from portal.web.lookups import signed_in_user
 from portal.web.services import db, services
 
 
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
 def _unlocked() -> dict[int, UnlockedDeskKey]:
-    return unlock_desk_keys(db(), _user(), current_personal_key())
+    return unlock_desk_keys(db(), signed_in_user(), current_personal_key())
 
 
 # Nothing on the desk is older than the portal's retention allows; a century bounds the filter.
@@ -137,7 +132,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/")
     def queue() -> str:
-        user = _user()
+        user = signed_in_user()
         try:
             sort = Sort(request.args.get("sort", "priority"))
         except ValueError:
@@ -182,7 +177,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/bulk", methods=["POST"])
     def bulk() -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         form = BulkForm()
         if not form.validate_on_submit() or not form.reports.data:
             flash(gettext("Choose at least one report and an action."), "error")
@@ -229,7 +224,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/reports/<public_id>")
     def report(public_id: str) -> str | tuple[str, int]:
-        user = _user()
+        user = signed_in_user()
         session = db()
         found = service.report_for(session, user, public_id)
         try:
@@ -302,13 +297,13 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/reports/<public_id>/claim", methods=["POST"])
     def claim(public_id: str) -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         service.assign(db(), user, service.report_for(db(), user, public_id), user)
         return _done(public_id, gettext("The report is assigned to you."))
 
     @bp.route("/reports/<public_id>/assign", methods=["POST"])
     def assign(public_id: str) -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         found = service.report_for(db(), user, public_id)
         form = AssignForm()
         form.assignee.choices = assignee_choices(db(), found.desk_id)
@@ -323,7 +318,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/reports/<public_id>/grade", methods=["POST"])
     def grade(public_id: str) -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         found = service.report_for(db(), user, public_id)
         form = GradeForm()
         form.reliability.choices = [("", ""), *reliability_choices()]
@@ -337,7 +332,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/reports/<public_id>/status", methods=["POST"])
     def status(public_id: str) -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         found = service.report_for(db(), user, public_id)
         target = request.form.get("status", "")
         try:
@@ -376,7 +371,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/reports/<public_id>/priority", methods=["POST"])
     def priority(public_id: str) -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         found = service.report_for(db(), user, public_id)
         form = PriorityForm()
         if not form.validate_on_submit():
@@ -386,7 +381,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/reports/<public_id>/notes", methods=["POST"])
     def note(public_id: str) -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         found = service.report_for(db(), user, public_id)
         form = NoteForm()
         if not form.validate_on_submit():
@@ -397,7 +392,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/reports/<public_id>/messages", methods=["POST"])
     def ask(public_id: str) -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         found = service.report_for(db(), user, public_id)
         form = QuestionForm()
         if not form.validate_on_submit():
@@ -414,7 +409,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/reports/<public_id>/cluster", methods=["POST"])
     def cluster_link(public_id: str) -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         found = service.report_for(db(), user, public_id)
         target = request.form.get("cluster", "")
         if target == "new":
@@ -448,7 +443,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/attachments/<public_id>")
     def attachment(public_id: str) -> BaseResponse:
-        user = _user()
+        user = signed_in_user()
         item = db().scalar(select(Attachment).where(Attachment.public_id == public_id))
         if item is None:
             abort(404)

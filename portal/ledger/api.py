@@ -20,16 +20,13 @@ from portal.api.exports import problem, requester
 from portal.domain.models import AssistanceOverride, Compact, LedgerEntry
 from portal.ledger import exports, grants, queries
 from portal.ledger.reconcile import BadQuarter, Quarter, reconcile
+from portal.web.lookups import compact_by_slug
 from portal.web.services import db
 
 
 def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _compact(slug: str) -> Compact | None:
-    return db().scalar(select(Compact).where(Compact.slug == slug))
 
 
 def _read(compact: Compact, what: str) -> None:
@@ -71,7 +68,7 @@ def _document(compact: Compact) -> dict[str, object]:
 def register_ledger_routes(bp: Blueprint) -> None:
     @bp.get("/compacts/<slug>/ledger", endpoint="compact_ledger")
     def ledger(slug: str) -> ResponseReturnValue:
-        compact = _compact(slug)
+        compact = compact_by_slug(slug)
         if compact is None:
             return problem(404)
         document = _document(compact)
@@ -80,7 +77,7 @@ def register_ledger_routes(bp: Blueprint) -> None:
 
     @bp.get("/compacts/<slug>/ledger.json", endpoint="export_ledger_json")
     def ledger_json(slug: str) -> ResponseReturnValue:
-        compact = _compact(slug)
+        compact = compact_by_slug(slug)
         if compact is None:
             return problem(404)
         document = _document(compact)
@@ -93,7 +90,7 @@ def register_ledger_routes(bp: Blueprint) -> None:
 
     @bp.get("/compacts/<slug>/ledger.csv", endpoint="export_ledger_csv")
     def ledger_csv(slug: str) -> ResponseReturnValue:
-        compact = _compact(slug)
+        compact = compact_by_slug(slug)
         if compact is None:
             return problem(404)
         session = db()
@@ -118,7 +115,7 @@ def register_ledger_routes(bp: Blueprint) -> None:
             quarter = Quarter.parse(request.args.get("quarter") or "")
         except BadQuarter:
             return problem(400, gettext("Give the quarter like 2026Q1."))
-        compact = _compact(slug)
+        compact = compact_by_slug(slug)
         if compact is None:
             return problem(404)
         lines = reconcile(db(), quarter, compact)

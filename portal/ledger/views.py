@@ -11,12 +11,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext
-from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.config import Config
-from portal.domain.models import AssistanceCatalogue, Compact, Disbursement, Role, User
+from portal.domain.models import AssistanceCatalogue, Compact, Disbursement, Role
 from portal.domain.models.base import today
 from portal.i18n.locale import direction
 from portal.i18n.templating import current_language, format_day
@@ -35,19 +34,8 @@ from portal.ledger.forms import CategoryForm, DisbursementForm, LevyRateForm, Re
 from portal.ledger.grant_views import register_grant_pages
 from portal.ledger.money import MAX_AMOUNT, BadAmount, parse_amount, parse_rate
 from portal.ledger.reconcile import BadQuarter, Quarter, reconcile
+from portal.web.lookups import compact_or_404, signed_in_user
 from portal.web.services import db
-
-
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
-def _compact(slug: str) -> Compact:
-    found = db().scalar(select(Compact).where(Compact.slug == slug))
-    if found is None:
-        abort(404)
-    return found
 
 
 def category_label(category: Category) -> str:
@@ -129,7 +117,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/compacts/<slug>/assistance")
     def assistance(slug: str) -> tuple[str, int]:
-        compact = _compact(slug)
+        compact = compact_or_404(slug)
         form = _disbursement_form(compact)
         if form.fx_rate.data is None:
             form.fx_rate.data = "1"
@@ -139,7 +127,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/compacts/<slug>/assistance", methods=["POST"])
     def record_disbursement(slug: str) -> tuple[str, int] | BaseResponse:
-        compact = _compact(slug)
+        compact = compact_or_404(slug)
         form = _disbursement_form(compact)
         if not form.validate_on_submit():
             return _page(compact, form, [], 400)
@@ -171,7 +159,7 @@ def make_blueprint(config: Config) -> Blueprint:
         )
         try:
             row = service.record_disbursement(
-                db(), _user(), compact, data, justification=form.justification.data or "",
+                db(), signed_in_user(), compact, data, justification=form.justification.data or "",
                 today=today(),
             )
         except service.DisbursementRefused as refused:
@@ -193,14 +181,14 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/compacts/<slug>/assistance/<public_id>/reverse", methods=["POST"])
     def reverse(slug: str, public_id: str) -> BaseResponse:
-        compact = _compact(slug)
+        compact = compact_or_404(slug)
         form = ReversalForm()
         if not form.validate_on_submit():
             flash(gettext("Say why the disbursement is reversed."), "error")
             return redirect(url_for("ledger.assistance", slug=slug))
         try:
             service.reverse_disbursement(
-                db(), _user(), compact, public_id, form.reason.data or "", today=today()
+                db(), signed_in_user(), compact, public_id, form.reason.data or "", today=today()
             )
         except service.LedgerError as error:
             db().rollback()
@@ -219,7 +207,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/compacts/<slug>/assistance/reconciliation")
     def reconciliation(slug: str) -> str:
-        compact = _compact(slug)
+        compact = compact_or_404(slug)
         quarter = _quarter()
         lines = reconcile(db(), quarter, compact)
         return render_template(
@@ -229,14 +217,14 @@ def make_blueprint(config: Config) -> Blueprint:
 
     @bp.route("/compacts/<slug>/assistance/reconciliation.csv")
     def reconciliation_csv(slug: str) -> Response:
-        compact = _compact(slug)
+        compact = compact_or_404(slug)
         quarter = _quarter()
         text = exports.reconciliation_csv(quarter, reconcile(db(), quarter, compact))
         return _download(text, "text/csv; charset=utf-8", f"{slug}-reconciliation-{quarter}.csv")
 
     @bp.route("/compacts/<slug>/assistance/reconciliation.json")
     def reconciliation_json(slug: str) -> Response:
-        compact = _compact(slug)
+        compact = compact_or_404(slug)
         quarter = _quarter()
         document = {
             "compact": compact.slug,
@@ -260,7 +248,7 @@ def make_blueprint(config: Config) -> Blueprint:
         ]
         return render_template(
             "ledger/levy.html", periods=list(reversed(periods)), form=form,
-            is_admin=_user().has_role(Role.ADMIN),
+            is_admin=signed_in_user().has_role(Role.ADMIN),
         ), status
 
     @bp.route("/assistance/levy", methods=["POST"])
@@ -276,7 +264,7 @@ def make_blueprint(config: Config) -> Blueprint:
         last_day = db().scalar(select(func.max(Disbursement.day)))
         try:
             created = catalogue_module.add_levy_rate(
-                db(), _user(), rate, form.effective_from.data, form.note.data or "",
+                db(), signed_in_user(), rate, form.effective_from.data, form.note.data or "",
                 last_disbursement_day=last_day,
             )
         except CatalogueError as error:
@@ -299,7 +287,7 @@ def make_blueprint(config: Config) -> Blueprint:
         db().commit()  # the default version 1, written on first read
         return render_template(
             "ledger/catalogue.html", current=current, rows=categories(current),
-            versions=versions, form=form, is_admin=_user().has_role(Role.ADMIN),
+            versions=versions, form=form, is_admin=signed_in_user().has_role(Role.ADMIN),
         ), status
 
     @bp.route("/assistance/catalogue", methods=["POST"])
@@ -309,7 +297,7 @@ def make_blueprint(config: Config) -> Blueprint:
             return _catalogue_page(form, 400)
         try:
             created = change_category(
-                db(), _user(), form.code.data or "", form.name.data or "",
+                db(), signed_in_user(), form.code.data or "", form.name.data or "",
                 int(form.min_tier.data), form.note.data or "",
             )
         except CatalogueError as error:
@@ -320,5 +308,5 @@ def make_blueprint(config: Config) -> Blueprint:
         flash(gettext("Catalogue version %(version)s saved.", version=created.version), "info")
         return redirect(url_for("ledger.catalogue"))
 
-    register_grant_pages(bp, _compact, _user, _message)
+    register_grant_pages(bp, compact_or_404, signed_in_user, _message)
     return bp
