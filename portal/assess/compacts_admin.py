@@ -260,7 +260,7 @@ def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     found: dict[str, Any] = {}
     for key, value in data.items():
         name = f"{prefix}{key}"
-        if isinstance(value, Mapping) and key != "region_population":
+        if isinstance(value, Mapping):  # region by region too: one line per changed figure
             found.update(_flat(value, name + "."))
         else:
             found[name] = value
