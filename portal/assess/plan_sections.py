@@ -17,6 +17,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
+from portal.assess.compacts_admin import plan_diff
 from portal.assess.plan_forms import (
     NOTE,
     PEOPLE,
@@ -95,6 +96,7 @@ def _show_error(form: Any, where: str) -> None:
 
 def _saved(compact: Compact, form: Any, edit: PlanEdit) -> BaseResponse | None:
     """The new version, or None with the refusal shown on the form (nothing is saved)."""
+    previous = current_plan(db(), compact)
     try:
         created = new_plan_version(db(), signed_in_user(), compact, edit)
     except (PlanEditError, PlanRuleError) as error:
@@ -105,6 +107,11 @@ def _saved(compact: Compact, form: Any, edit: PlanEdit) -> BaseResponse | None:
         db().rollback()
         form.form_errors.append(gettext(NOT_SAVED))
         return None
+    if not plan_diff(previous, created):
+        # A version identical to the one before would only lengthen the list of versions.
+        db().rollback()
+        flash(gettext("Nothing changed."), "info")
+        return redirect(url_for("assess.plan", slug=compact.slug))
     db().commit()
     flash(gettext("Plan version %(version)s saved.", version=created.version), "info")
     return redirect(url_for("assess.plan", slug=compact.slug, version=created.version))

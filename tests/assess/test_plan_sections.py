@@ -241,6 +241,18 @@ def test_the_refusal_is_in_the_admins_language(
 
 
 @pytest.mark.parametrize("section", [TIERS, HURDLES, "population"])
+def test_saving_unchanged_makes_no_version(
+    admin: FlaskClient, session: Session, compact: Compact, section: str
+) -> None:
+    count = len(_versions(session, compact))
+    path = f"/assess/compacts/{compact.slug}/plan/{section}"
+    response = admin.post(path, data=_form(admin, path, note="Looked again, no change"))
+    assert response.status_code == 302
+    assert "Nothing changed." in _text(admin.get(response.headers["Location"]))
+    assert len(_versions(session, compact)) == count
+
+
+@pytest.mark.parametrize("section", [TIERS, HURDLES, "population"])
 def test_only_an_admin_may_change_these_rules(
     app: Flask, session: Session, compact: Compact, make_user: Any, section: str
 ) -> None:
