@@ -41,8 +41,9 @@ the queries as they are (plus the keyset with an extra `priority <= p`); candida
 (desk_id, (-priority), id) + ((-priority), id) with the keyset as a row comparison, the form
 queue.py would need (see `proposed_page`).
 
-The database is dropped at the end unless --keep; --reuse skips the load when a kept database of
-the same size is there. Bounded: one COPY pass, each path of a case at most --case-seconds after
+The database is dropped at the end unless --keep, with its instance folder (its keys; kept as
+$TMPDIR/cw-bench-instance-DATABASE); --reuse skips the load when a kept database of the same size
+is there. Bounded: one COPY pass, each path of a case at most --case-seconds after
 5 samples, the page walk 60 s, each raw statement 60 s. Other work on the machine shows in every
 number, so the load average is printed at the start and the end: compare ratios within one run.
 """
@@ -77,6 +78,12 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
 from alembic import command  # noqa: E402
+from desk_report import (  # noqa: E402  bench/desk_report.py, beside this script
+    TARGET_PAGE_SECONDS,
+    openable_report,
+    profile_page,
+    provision_missing_desk_keys,
+)
 from sqlalchemy import and_, event, or_, select, text, tuple_  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 from sqlalchemy.orm import Session, defer, lazyload  # noqa: E402
@@ -1053,7 +1060,9 @@ def csrf_token(client: Any) -> str:
     return found.group(1)
 
 
-def http_page(app: Any, bench: Bench, args: argparse.Namespace) -> None:
+def signed_in_client(app: Any, bench: Bench) -> Any:
+    """A test client signed in as the bench verifier through /auth/login: the session holds the
+    personal key, so the desk keys unlock on each request as in production."""
     client = app.test_client()
     response = client.post(
         "/auth/login",
@@ -1074,6 +1083,10 @@ def http_page(app: Any, bench: Bench, args: argparse.Namespace) -> None:
                 [bench.world.verifier_id],
             )
         print("(second factor pending after /auth/login: the session was marked full in the DB)")
+    return client
+
+
+def http_page(client: Any, bench: Bench, args: argparse.Namespace) -> None:
     rows_seen: list[int] = []
 
     def get(path: str) -> Callable[[], None]:
@@ -1130,17 +1143,30 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="reuse a kept, loaded database")
     parser.add_argument("--try-indexes", action="store_true", help="measure candidate indexes")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--report-page-only",
+        action="store_true",
+        help="time only the report page and its duplicate suggestions (no queue cases)",
+    )
+    parser.add_argument(
+        "--page-runs", type=int, default=1, help="measure the report page this many times"
+    )
+    parser.add_argument(
+        "--profile-page", type=int, default=0, help="cProfile this many report page GETs"
+    )
     args = parser.parse_args()
     server = server_url(args.server)
     database = args.database = database_name(args.database)
     url = f"{server}/{database}"
-    instance = Path(tempfile.mkdtemp(prefix="cw-bench-desk-"))
+    # The instance folder (its keys) belongs with the database (portal/keys/fingerprint.py): it is
+    # kept beside a kept database, for --reuse, and goes with it.
+    instance = Path(tempfile.gettempdir()) / f"cw-bench-instance-{database}"
     started = time.perf_counter()
     try:
         run(args, server, url, instance)
     finally:
-        shutil.rmtree(instance, ignore_errors=True)
         if not args.keep:
+            shutil.rmtree(instance, ignore_errors=True)
             with contextlib.suppress(psycopg.Error):
                 drop_database(server, database)
             print(f"\nDropped {database}.")
@@ -1156,6 +1182,12 @@ def run(args: argparse.Namespace, server: str, url: str, instance: Path) -> None
     from portal import create_app
     from portal.web.services import EXTENSION
 
+    reuse = (
+        args.reuse and database_exists(server, args.database) and loaded_count(url) == args.reports
+    )
+    if not reuse:
+        shutil.rmtree(instance, ignore_errors=True)
+    instance.mkdir(exist_ok=True)
     config = Config(
         database_url=sqlalchemy_url(url),
         secret_key=secrets.token_hex(32),
@@ -1163,9 +1195,6 @@ def run(args: argparse.Namespace, server: str, url: str, instance: Path) -> None
         testing=True,
         kdf=FAST_KDF,
         log_level="WARNING",  # no access-log line per request inside the timings
-    )
-    reuse = (
-        args.reuse and database_exists(server, args.database) and loaded_count(url) == args.reports
     )
     app = create_app(config)  # connects lazily: the database is made by `load` below
     services = app.extensions[EXTENSION]
@@ -1187,10 +1216,29 @@ def run(args: argparse.Namespace, server: str, url: str, instance: Path) -> None
         print(f"Loaded {args.reports:,} reports and {indicator_rows:,} indicator rows:")
         for step, seconds in timings.items():
             print(f"  {step:<24} {seconds:6.1f} s")
+    made = provision_missing_desk_keys(services)
+    if made:
+        print(f"Desk keys made for {', '.join(made)} (their members granted).")
     describe(url, world)
     print(f"load average now: {load_average()}")
 
     bench = Bench(services.database, url, world, args)
+    report_id, public_id = openable_report(
+        services,
+        bench.raw,
+        world.desk_ids["IQ"],
+        open_report_pick(world.desk_ids["IQ"]),
+        world.verifier_id,
+        PASSWORD,
+    )
+    if args.report_page_only:
+        client = signed_in_client(app, bench)
+        for _ in range(args.page_runs):
+            report_page(client, bench, args, report_id, public_id)
+        print(f"\nload average at the end: {load_average()}")
+        bench.raw.close()
+        services.database.dispose()
+        return
     all_cases = cases(world, args.try_indexes)
     print(
         f"\nMeasuring {len(all_cases)} queue cases ({args.repetitions} repetitions each, "
@@ -1207,7 +1255,10 @@ def run(args: argparse.Namespace, server: str, url: str, instance: Path) -> None
     suggestion_costs(bench, args)
     show_explains(bench, before, 3, "head")
     if not args.skip_http:
-        http_page(app, bench, args)
+        client = signed_in_client(app, bench)
+        http_page(client, bench, args)
+        for _ in range(args.page_runs):
+            report_page(client, bench, args, report_id, public_id)
     if args.try_indexes:
         try_indexes(bench, all_cases, before, url)
     print(f"\nload average at the end: {load_average()}")
@@ -1259,17 +1310,13 @@ def suggestion_costs(bench: Bench, args: argparse.Namespace) -> None:
     """The report page's duplicate suggestions at this size, for reports of the biggest desk.
 
     Product: a fresh session loads the report by id and runs `suggest_duplicates` (the
-    candidates' columns and indicator codes in two or three SELECTs — after and before the
-    report, and sharing its unit or place — the ranking, the shown reports). Raw: those
-    SELECTs as it emitted them, on psycopg.
+    candidates' columns and indicator codes, one row a candidate, in two or three SELECTs —
+    after and before the report, and sharing its unit or place — the ranking, the shown
+    reports). Raw: those SELECTs as it emitted them, on psycopg.
     """
     iq = bench.world.desk_ids["IQ"]
     picks = (
-        (
-            "an open report",
-            f"SELECT id FROM reports WHERE desk_id = {iq} AND status = 'received' "
-            "ORDER BY id DESC LIMIT 1 OFFSET 20",
-        ),
+        ("an open report (the report page's)", open_report_pick(iq)),
         (
             "a report of two years ago",
             f"SELECT id FROM reports WHERE desk_id = {iq} "
@@ -1279,6 +1326,51 @@ def suggestion_costs(bench: Bench, args: argparse.Namespace) -> None:
     print("\nDuplicate suggestions of one IQ report (the report page; p50 / p95 ms)")
     for label, pick in picks:
         measure_suggestions(bench, args, label, one(bench.raw, pick)[0])
+
+
+def open_report_pick(iq: int) -> str:
+    """The open IQ report whose page and suggestions are timed: 20 reports from the newest."""
+    return (
+        f"SELECT id FROM reports WHERE desk_id = {iq} AND status = 'received' "
+        "ORDER BY id DESC LIMIT 1 OFFSET 20"
+    )
+
+
+def report_page(
+    client: Any, bench: Bench, args: argparse.Namespace, report_id: int, public_id: str
+) -> None:
+    """The whole report page, GET /desk/reports/<id>, for the signed-in verifier: the report
+    opened with the desk key unlocked from the session, its audit event, the forms, incidents
+    and duplicate suggestions, the template. /healthz through the same app and client is the
+    baseline; suggest_duplicates is timed alone for the same report in the same run."""
+    path = f"/desk/reports/{public_id}"
+    shown: list[int] = []
+
+    def get(where: str) -> Callable[[], None]:
+        def run() -> None:
+            answer = client.get(where)
+            if answer.status_code != 200:
+                raise RuntimeError(f"GET {where} answered {answer.status_code}")
+            shown.append(answer.get_data(as_text=True).count('name="with_report"'))
+
+        return run
+
+    print(f"\nThe report page, load average {load_average()}")
+    health = repeat(get("/healthz"), args.repetitions, args.case_seconds)
+    page = repeat(get(path), args.repetitions, args.case_seconds)
+    measure_suggestions(bench, args, "the same report, suggestions alone", report_id)
+    header = f"{'request':<36} {'p50':>8} {'p95':>8} {'x healthz':>9}  p95<=30ms   n"
+    print(header)
+    print("-" * len(header))
+    print(f"{'GET /healthz (baseline)':<36} {ms(health.p50)} {ms(health.p95)} {1.0:>9.1f}")
+    print(
+        f"{'GET /desk/reports/<id>':<36} {ms(page.p50)} {ms(page.p95)} "
+        f"{page.p50 / health.p50:>9.1f}  {'yes' if page.p95 <= TARGET_PAGE_SECONDS else 'NO':<9} "
+        f"{len(page.samples):>3}"
+    )
+    print(f"({shown[-1]} suggestions shown; load average after: {load_average()})")
+    if args.profile_page:
+        profile_page(get(path), args.profile_page)
 
 
 def measure_suggestions(bench: Bench, args: argparse.Namespace, label: str, report_id: int) -> None:
@@ -1298,11 +1390,11 @@ def measure_suggestions(bench: Bench, args: argparse.Namespace, label: str, repo
     captured: list[Any] = []
     shown = suggest(captured)
     # The candidates' SELECTs (after the report, before it, sharing its unit or place), each
-    # joined to the indicator codes; then come the shown reports.
+    # with the indicator codes aggregated per candidate; then comes the shown reports' SELECT.
     statements = [
         sql
         for sql in (literal_sql(statement) for statement in captured)
-        if "LEFT OUTER JOIN report_indicators" in sql
+        if "report_indicators" in sql
     ]
     candidates = sum(len({row[0] for row in bench.fetch_raw(sql)}) for sql in statements)
 

@@ -63,6 +63,7 @@ class Outcome(StrEnum):
     RELEASED = "released"  # made now, ε spent
     WITHHELD = "withheld"  # made now, but no figure could be protected; nothing spent
     REFUSED = "refused"  # a quarter's ε cap would be passed; nothing spent
+    PREPARING = "preparing"  # the instance's data are still being loaded; nothing released yet
 
 
 @dataclass(frozen=True)
@@ -147,15 +148,20 @@ def public_table(
     *,
     today: dt.date,
     rng: Callable[[], np.random.Generator],
+    hold: bool = False,
 ) -> PublicTable:
     """The figures for the page, making the scheduled releases due and missing first.
-    The caller commits when `spent` is true."""
+    The caller commits when `spent` is true. With `hold` (the demo's story is still being
+    seeded) nothing is released: a release then would count too few incidents and spend ε on a
+    window the story releases again once its data are in."""
     due = schedule.due(compact.start_day, compact.end_day, today)
     rows = ledger_rows(session, compact)
     releases = stored_releases(rows)
     missing = [s for s in due if latest_for(releases, release_key(compact, s.quarters)) is None]
     if not missing:
         return _view(compact, due, releases)
+    if hold:
+        return _view(compact, due, releases, Outcome.PREPARING)
     # The ledger only grows, so a release refused on this unlocked read stays refused: answer
     # without taking the lock, or every visit to such a page would queue for it.
     refusals = [_refusal(schedule, rows, release_key(compact, s.quarters)) for s in missing]
