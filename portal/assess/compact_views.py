@@ -25,6 +25,7 @@ from portal.assess.compacts_admin import (
     peers,
 )
 from portal.assess.forms import CompactForm, PlanRulesForm
+from portal.assess.plan_labels import rule_label, rule_value
 from portal.assess.plans import PlanEdit, PlanEditError, current_plan, new_plan_version, plan_rules
 from portal.domain.models import Compact, CompactStatus, Desk
 from portal.domain.scoring import PlanRuleError
@@ -88,9 +89,12 @@ PLAN_PARTS = {
 }
 
 
-def change_label(change: Change) -> str:
-    """A plan diff line's name in the reader's language."""
+def change_label(change: Change, country: str = "") -> str:
+    """A plan diff line's name in the reader's language, never a raw key."""
     what = change.what
+    named = rule_label(what, country)
+    if named is not None:
+        return named
     if " · " in what:
         code, part = what.split(" · ", 1)
         if part.startswith("target "):
@@ -102,6 +106,7 @@ def change_label(change: Change) -> str:
 def register_compact_pages(bp: Blueprint) -> None:
     bp.add_app_template_global(shown_value, "compact_value")
     bp.add_app_template_global(change_label, "change_label")
+    bp.add_app_template_global(rule_value, "change_value")
 
     @bp.route("/compacts/new", methods=["GET", "POST"])
     def compact_new() -> str | tuple[str, int] | BaseResponse:

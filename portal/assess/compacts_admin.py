@@ -260,7 +260,7 @@ def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     found: dict[str, Any] = {}
     for key, value in data.items():
         name = f"{prefix}{key}"
-        if isinstance(value, Mapping) and key != "region_population":
+        if isinstance(value, Mapping):  # region by region too: one line per changed figure
             found.update(_flat(value, name + "."))
         else:
             found[name] = value
@@ -301,5 +301,10 @@ def plan_diff(old: MonitoringPlan | None, new: MonitoringPlan) -> list[Change]:
     return [
         Change(name, before.get(name), after.get(name))
         for name in names
-        if before.get(name) != after.get(name)
+        if _blank(before.get(name)) != _blank(after.get(name))
     ]
+
+
+def _blank(value: Any) -> Any:
+    """An empty text and no value read the same ("—"): not a change worth a diff line."""
+    return None if value == "" else value

@@ -152,6 +152,9 @@ def _checked_exposure(compact: Compact, exposure: dict[str, Any]) -> dict[str, A
     if regions is not None:
         if not isinstance(regions, Mapping):
             raise PlanEditError("exposure.region_population", "must map regions to people")
+        # None clears a region's figure (the plan page sends every region, empty ones as None).
+        regions = {code: people for code, people in regions.items() if people is not None}
+        exposure["region_population"] = regions
         for code, people in regions.items():
             if not is_region_of(str(code), compact.country):
                 raise PlanEditError(

@@ -20,6 +20,7 @@ from portal.assess.compacts_admin import plan_diff
 from portal.assess.export_views import KIND_LABELS, register_export_pages
 from portal.assess.forms import AssessorDataForm, DecisionForm, PlanChangeForm, WithdrawForm
 from portal.assess.periods import BadPeriod, Period
+from portal.assess.plan_sections import register_plan_sections
 from portal.assess.plans import plan_rules
 from portal.assess.scorecard_view import scorecard_extras
 from portal.assess.scoring import NoPlan, compute_scorecard, current_plan
@@ -405,6 +406,7 @@ def make_blueprint(config: Config) -> Blueprint:
 
     register_export_pages(bp, config)
     register_compact_pages(bp)
+    register_plan_sections(bp)
     return bp
 
 

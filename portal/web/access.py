@@ -116,6 +116,10 @@ ACCESS: dict[str, Rule] = {
     "assess.compact_new": ADMIN,
     "assess.compact_edit": ADMIN,
     "assess.plan_rules_change": ADMIN,
+    # The plan's other scoring-rule sections, one page each (issue 12.4): admins change plans.
+    "assess.plan_tiers": ADMIN,
+    "assess.plan_hurdles": ADMIN,
+    "assess.plan_population": ADMIN,
     "assess.exports": ASSESSING,
     "assess.request_export": ASSESSING,
     "assess.export": ASSESSING,

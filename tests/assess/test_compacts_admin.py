@@ -165,11 +165,15 @@ def test_plan_rules_change_as_a_new_version_with_a_diff_and_old_versions_stay_re
     page = _text(admin.get(response.headers["Location"]))
     assert "Plan version 2 saved." in page
     diff = page.split('id="diff-h"')[1].split("</table>")[0]
-    assert "rules.coverage.min_reports" in diff and ">30<" in diff and ">40<" in diff
-    assert "rules.coverage.min_population_share" in diff and "0.8" in diff
-    assert "rules.reporting_fractions.HR-1.source" in diff
+    # Named in words, each value in its unit (issue 12.4), never by its stored key.
+    assert "rules." not in diff
+    assert "Monitoring coverage minimum: Reports about the period, at least" in diff
+    assert ">30<" in diff and ">40<" in diff
+    assert "Share of the population in regions with a report" in diff
+    assert ">70%<" in diff and ">80%<" in diff
+    assert "HR-1: where this fraction comes from" in diff
     assert "Capture-recapture study 2026" in diff
-    assert "rules.coverage.min_partners" not in diff  # unchanged
+    assert "Partner organisations active" not in diff  # unchanged
     # Version 1 is still readable as it was.
     old = _text(admin.get(f"/assess/compacts/{slug}/plan?version=1"))
     assert "Version 1 of 2" in old and "30 reports about the period" in old
