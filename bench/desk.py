@@ -1345,10 +1345,13 @@ def report_page(
     baseline; suggest_duplicates is timed alone for the same report in the same run."""
     path = f"/desk/reports/{public_id}"
     shown: list[int] = []
+    cpu: list[float] = []
 
     def get(where: str) -> Callable[[], None]:
         def run() -> None:
+            started = time.process_time()
             answer = client.get(where)
+            cpu.append(time.process_time() - started)
             if answer.status_code != 200:
                 raise RuntimeError(f"GET {where} answered {answer.status_code}")
             shown.append(answer.get_data(as_text=True).count('name="with_report"'))
@@ -1357,7 +1360,9 @@ def report_page(
 
     print(f"\nThe report page, load average {load_average()}")
     health = repeat(get("/healthz"), args.repetitions, args.case_seconds)
+    cpu.clear()
     page = repeat(get(path), args.repetitions, args.case_seconds)
+    page_cpu = Timing(cpu[1:])  # not the warm-up
     measure_suggestions(bench, args, "the same report, suggestions alone", report_id)
     header = f"{'request':<36} {'p50':>8} {'p95':>8} {'x healthz':>9}  p95<=30ms   n"
     print(header)
@@ -1367,6 +1372,10 @@ def report_page(
         f"{'GET /desk/reports/<id>':<36} {ms(page.p50)} {ms(page.p95)} "
         f"{page.p50 / health.p50:>9.1f}  {'yes' if page.p95 <= TARGET_PAGE_SECONDS else 'NO':<9} "
         f"{len(page.samples):>3}"
+    )
+    print(
+        f"{'  of which this process CPU':<36} {ms(page_cpu.p50)} {ms(page_cpu.p95)}"
+        "   (the rest: PostgreSQL, and waiting for a core)"
     )
     print(f"({shown[-1]} suggestions shown; load average after: {load_average()})")
     if args.profile_page:
@@ -1378,19 +1387,23 @@ def measure_suggestions(bench: Bench, args: argparse.Namespace, label: str, repo
         with bench.database.sessions() as session:
             report = session.get(Report, report_id)
             assert report is not None
-            if capture is not None:
+            if capture is None:
+                return len(suggest_duplicates(session, report))
 
-                @event.listens_for(session, "do_orm_execute")
-                def _grab(state: Any) -> None:
-                    if not state.is_relationship_load:  # not the shown reports' indicators
-                        capture.append(state.statement)
+            def _grab(_conn: Any, statement: Any, multi: Any, params: Any, *_args: Any) -> None:
+                # The statement is built once with bound parameters: write this run's values in.
+                capture.append(statement.params(multi[0] if multi else params or {}))
 
-            return len(suggest_duplicates(session, report))
+            event.listen(bench.database.engine, "before_execute", _grab)
+            try:
+                return len(suggest_duplicates(session, report))
+            finally:
+                event.remove(bench.database.engine, "before_execute", _grab)
 
     captured: list[Any] = []
     shown = suggest(captured)
-    # The candidates' SELECTs (after the report, before it, sharing its unit or place), each
-    # with the indicator codes aggregated per candidate; then comes the shown reports' SELECT.
+    # The candidates' SELECT (after the report, before it, sharing its unit or place: one
+    # statement), with the indicator codes aggregated per candidate.
     statements = [
         sql
         for sql in (literal_sql(statement) for statement in captured)
@@ -1404,7 +1417,7 @@ def measure_suggestions(bench: Bench, args: argparse.Namespace, label: str, repo
 
     product = repeat(suggest, args.repetitions, args.case_seconds)
     raw_timing = repeat(raw, args.repetitions, args.case_seconds)
-    plan = plan_summary([r[0] for r in bench.fetch_raw("EXPLAIN " + statements[1])])
+    plan = plan_summary([r[0] for r in bench.fetch_raw("EXPLAIN " + statements[0])])
     with bench.database.sessions() as session:
         report = session.get(Report, report_id)
         assert report is not None
@@ -1412,9 +1425,8 @@ def measure_suggestions(bench: Bench, args: argparse.Namespace, label: str, repo
     print(
         f"  {label} (month {month}, {candidates} candidates, {shown} shown): "
         f"suggest_duplicates {ms(product.p50)} / {ms(product.p95)}, "
-        f"{len(statements)} raw SELECTs {ms(raw_timing.p50)} / {ms(raw_timing.p95)}; "
-        f"{'meets' if product.p95 < TARGET_SECONDS else 'misses'} the "
-        f"{TARGET_SECONDS * 1000:.0f} ms target\n    plan (before the report): {plan}"
+        f"{len(statements)} raw SELECT {ms(raw_timing.p50)} / {ms(raw_timing.p95)}\n"
+        f"    plan: {plan}"
     )
 
 

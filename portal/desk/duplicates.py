@@ -7,12 +7,13 @@ unsealed to suggest them and nothing is stored for them. How a pair is weighed l
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload, load_only
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, or_, select, union_all
+from sqlalchemy.orm import Session
 
 from portal.desk.evidence import InPlay, Told, rank
 from portal.domain.models import Report, ReportIndicator
@@ -20,9 +21,20 @@ from portal.domain.months import shift_month
 from portal.domain.workflow import ReportStatus
 
 
+class Suggested(NamedTuple):
+    """What the report page shows of a suggested report: a link and what it is about."""
+
+    id: int
+    public_id: str
+    country: str
+    region: str | None
+    incident_month: dt.date
+    primary_indicator: str
+
+
 @dataclass(frozen=True)
 class Suggestion:
-    report: Report
+    report: Suggested
     score: float  # evidence for the same event, in bits: +1 doubles the odds
 
 
@@ -50,10 +62,11 @@ _CODES = func.coalesce(
     .where(ReportIndicator.report_id == Report.id)
     .scalar_subquery(),
     Report.primary_indicator,
-)
-# What the suggestion query reads of each candidate, one row each: no sealed column, no ORM
-# object (building a thousand of those would cost more than the ranking).
-_TOLD_COLUMNS = (
+).label("codes")
+# What the suggestion query reads of each candidate, one row each: what it tells (`Told`), then
+# its incident and what the page would show of it. No sealed column, no ORM object (building a
+# thousand of those would cost more than the ranking).
+_COLUMNS = (
     Report.id,
     Report.region,
     Report.incident_month,
@@ -66,8 +79,15 @@ _TOLD_COLUMNS = (
     Report.created_day,
     _CODES,
     Report.cluster_id,
+    Report.public_id,
+    Report.country,
+    Report.primary_indicator,
 )
 _CLUSTER = len(Told._fields)
+
+
+def _shown(row: Sequence[Any]) -> Suggested:
+    return Suggested(row[0], row[12], row[13], row[1], row[2], row[14])
 
 
 # At most this many reports sharing the report's unit or place are added from beyond the window.
@@ -86,24 +106,22 @@ def suggest_duplicates(
     On a busy desk that is a few days of arrivals, so reports that share the report's unit or
     place key are added from the whole three months (the latest NAMED_BEYOND_WINDOW of them).
     """
-    later = _candidate_rows(session, report, window // 2, Report.id > report.id, Report.id)
-    earlier = _candidate_rows(
-        session, report, window - len(later), Report.id < report.id, Report.id.desc()
-    )
-    rows = {row[0]: row for row in (*later, *earlier)}
-    names = [
-        column == key
-        for column, key in (
-            (Report.unit_key, report.unit_key),
-            (Report.place_key, report.place_key),
-        )
-        if key is not None
-    ]
-    if names:
-        for row in _candidate_rows(
-            session, report, NAMED_BEYOND_WINDOW, or_(*names), Report.id.desc()
-        ):
-            rows.setdefault(row[0], row)
+    found = session.connection().execute(
+        _CANDIDATES,
+        {
+            "desk": report.desk_id,
+            "report": report.id,
+            "low": shift_month(report.incident_month, -1),
+            "high": shift_month(report.incident_month, 1),
+            "later": window // 2,
+            "window": window,
+            "unit": report.unit_key,  # NULL matches nothing
+            "place": report.place_key,
+        },
+    ).all()
+    rows: dict[int, Sequence[Any]] = {}
+    for row in found:  # a named candidate may be in the window too
+        rows.setdefault(row[0], row)
     same_incident = (
         {i for i, row in rows.items() if row[_CLUSTER] == report.cluster_id}
         if report.cluster_id is not None
@@ -111,52 +129,46 @@ def suggest_duplicates(
     )
     ranked = rank(InPlay([told_by(report), *rows.values()]), keep=limit + len(same_incident))
     best = [(s, i) for s, i in ranked if s > 0 and i not in same_incident][:limit]
-    if not best:
-        return []
-    # The page shows a suggestion's reference, indicator, region and month: nothing else.
-    shown = session.scalars(
-        select(Report)
-        .where(Report.id.in_([i for _, i in best]))
-        .options(
-            load_only(
-                Report.public_id,
-                Report.country,
-                Report.region,
-                Report.incident_month,
-                Report.primary_indicator,
-            ),
-            lazyload(Report.indicators),
-        )
+    return [Suggestion(_shown(rows[report_id]), round(score, 1)) for score, report_id in best]
+
+
+def _of_the_desk(condition: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    return select(*_COLUMNS).where(
+        Report.desk_id == bindparam("desk"),
+        Report.id != bindparam("report"),
+        condition,
+        Report.incident_month.between(bindparam("low"), bindparam("high")),
+        Report.status != ReportStatus.REJECTED,
     )
-    by_id = {r.id: r for r in shown}
-    return [Suggestion(by_id[report_id], round(score, 1)) for score, report_id in best]
 
 
-def _candidate_rows(
-    session: Session,
-    report: Report,
-    count: int,
-    condition: ColumnElement[bool],
-    order: ColumnElement[Any] | InstrumentedAttribute[int],
-) -> Sequence[Sequence[Any]]:
-    """`_TOLD_COLUMNS` of the first `count` of the report's candidates that meet `condition`,
-    in `order`."""
-    if count <= 0:
-        return []
-    return session.execute(
-        select(*_TOLD_COLUMNS)
-        .where(
-            Report.desk_id == report.desk_id,
-            Report.id != report.id,
-            condition,
-            Report.incident_month.between(
-                shift_month(report.incident_month, -1), shift_month(report.incident_month, 1)
-            ),
-            Report.status != ReportStatus.REJECTED,
-        )
-        .order_by(order)
-        .limit(count)
-    ).all()
+# The candidates in one statement, built once (a page pays for each round trip, and for each
+# statement SQLAlchemy builds): the `window` nearest in arrival, up to half (`later`) after the
+# report and the rest before it, then the reports naming its unit or place, which may repeat
+# some of those.
+_LATER = (
+    _of_the_desk(Report.id > bindparam("report"))
+    .order_by(Report.id)
+    .limit(bindparam("later", type_=Integer))
+    .cte("later")
+)
+_LATER_COUNT = select(func.count()).select_from(_LATER).scalar_subquery()
+_EARLIER = (
+    _of_the_desk(Report.id < bindparam("report"))
+    .order_by(Report.id.desc())
+    .limit(
+        bindparam("window", type_=Integer)
+        - select(func.count()).select_from(_LATER).scalar_subquery()
+    )
+    .subquery("earlier")
+)
+_NAMED = (
+    _of_the_desk(or_(Report.unit_key == bindparam("unit"), Report.place_key == bindparam("place")))
+    .order_by(Report.id.desc())
+    .limit(NAMED_BEYOND_WINDOW)
+    .subquery("named")
+)
+_CANDIDATES = union_all(select(_LATER), select(_EARLIER), select(_NAMED))
 
 
 def rank_duplicates(report: Report, candidates: Sequence[Report]) -> list[tuple[float, Report]]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask_babel import format_percent, gettext
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from portal.domain.catalogue import FORCE_BRANCHES, INFORMATION_CREDIBILITY, SOURCE_RELIABILITY
@@ -35,13 +36,10 @@ def status_choices(targets: Iterable[ReportStatus]) -> list[tuple[str, str]]:
     return [(s.value, str(gettext(STAFF_LABELS[s]))) for s in ReportStatus if s in set(targets)]
 
 
-def desk_verifiers(session: Session, desk_ids: Iterable[int]) -> list[User]:
-    """Active verifiers whose access to every one of these desks was granted."""
-    wanted = set(desk_ids)
-    if not wanted:
-        return []
-    rows = session.execute(
-        select(User, DeskMembership.desk_id)
+def _granted_verifiers(wanted: set[int], *columns: Any) -> Select[*tuple[Any, ...]]:
+    """`columns` and the desk of every membership of an active verifier in `wanted`."""
+    return (
+        select(*columns, DeskMembership.desk_id)
         .join(DeskMembership, DeskMembership.user_id == User.id)
         .join(UserRole, UserRole.user_id == User.id)
         .where(
@@ -52,18 +50,27 @@ def desk_verifiers(session: Session, desk_ids: Iterable[int]) -> list[User]:
             User.active,
         )
         .order_by(User.display_name, User.id)
-    ).all()
+    )
+
+
+def desk_verifiers(session: Session, desk_ids: Iterable[int]) -> list[User]:
+    """Active verifiers whose access to every one of these desks was granted."""
+    wanted = set(desk_ids)
+    if not wanted:
+        return []
     desks_of: dict[int, set[int]] = {}
     people: dict[int, User] = {}
-    for user, desk_id in rows:
+    for user, desk_id in session.execute(_granted_verifiers(wanted, User)).all():
         desks_of.setdefault(user.id, set()).add(desk_id)
         people[user.id] = user
     return [people[i] for i in people if desks_of[i] >= wanted]
 
 
 def assignee_choices(session: Session, desk_id: int) -> list[tuple[str, str]]:
-    verifiers = desk_verifiers(session, [desk_id])
-    return [("", str(gettext("Nobody")))] + [(str(u.id), u.display_name) for u in verifiers]
+    """The desk's verifiers as choices: two columns, not User objects (each would load its roles
+    and desks as well, on every report page)."""
+    verifiers = session.execute(_granted_verifiers({desk_id}, User.id, User.display_name))
+    return [("", str(gettext("Nobody")))] + [(str(i), name) for i, name, _desk in verifiers]
 
 
 # Reports still being worked on: the queue shows these unless asked for finished ones.
