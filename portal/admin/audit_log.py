@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.admin.audit_detail import person_ids
 from portal.auth.service import find_user
 from portal.domain.models import AuditEvent, User
 
@@ -30,7 +30,7 @@ class AuditEntry:
     action: str
     object_type: str
     object_id: str
-    detail: str
+    detail: dict[str, Any]  # read through `audit_detail.detail_lines`
 
 
 @dataclass(frozen=True)
@@ -40,18 +40,8 @@ class AuditPage:
     # stays right while new events are appended at the top.
     next_before: int | None
     unknown_email: bool = False
-
-
-def detail_text(detail: dict[str, Any]) -> str:
-    """`key: value` pairs; details hold ids, codes and counts only (see `audit.record`)."""
-    return " · ".join(
-        f"{key}: {value if isinstance(value, str) else _compact(value)}"
-        for key, value in sorted(detail.items())
-    )
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+    # The emails of the accounts the details name (an assignee, a token's owner), by id.
+    emails: dict[int, str] = field(default_factory=dict)
 
 
 def audit_page(
@@ -81,11 +71,17 @@ def audit_page(
             action=event.action,
             object_type=event.object_type,
             object_id=event.object_id,
-            detail=detail_text(event.detail),
+            detail=dict(event.detail or {}),
         )
         for event, email in rows[:size]
     ]
-    return AuditPage(entries, entries[-1].id if len(rows) > size else None)
+    named = person_ids((e.action, e.detail) for e in entries)
+    emails = (
+        {i: e for i, e in session.execute(select(User.id, User.email).where(User.id.in_(named)))}
+        if named
+        else {}
+    )
+    return AuditPage(entries, entries[-1].id if len(rows) > size else None, emails=emails)
 
 
 def known_actions(session: Session) -> list[str]:

@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.admin.accounts import add_account_routes
+from portal.admin.audit_detail import detail_lines
 from portal.admin.audit_labels import action_sentence
 from portal.admin.audit_log import AuditFilters, audit_page, known_actions
 from portal.admin.forms import RetryForm
@@ -47,6 +48,7 @@ def _retried_message(retried: Retried) -> str:
 def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("admin", __name__, url_prefix="/admin")
     bp.add_app_template_global(action_sentence, "action_sentence")
+    bp.add_app_template_global(detail_lines, "detail_lines")
     add_account_routes(bp, config)
     add_organisation_routes(bp, config)
     add_token_routes(bp, config)

@@ -34,8 +34,11 @@ class Interval:
     bound: float | None = None
 
 
-CHART_WIDTH = 400
-_LABEL_W, _ROW_H, _FONT = 60, 34, 18
+# Charts are drawn at their natural size in CSS pixels and only ever shrink (to 328 px on a 360 px
+# phone, never grown on a wide screen), so the smallest type, 17 units, reads ≥ 12.5 px on a
+# phone and 17 px on a desk, not 11 px on one and 35 px on the other (issue 12.8).
+CHART_WIDTH = 440
+_LABEL_W, _ROW_H, _FONT, _AXIS_FONT = 64, 36, 18, 17
 
 
 def nice_top(value: float) -> float:
@@ -71,7 +74,8 @@ def interval_chart(
         (_ROW_H if unit else 0) + _ROW_H * len(items) + 38 for unit, items in groups.items()
     )
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(title)}" class="chart" direction="ltr">',
         f"<title>{escape(title)}</title>",
     ]
@@ -131,7 +135,7 @@ def interval_chart(
                 f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{axis_y:.1f}" y2="{axis_y + 5:.1f}" '
                 f'stroke="#4a4a55" stroke-width="1"/>'
                 f'<text x="{tx:.1f}" y="{axis_y + 22:.1f}" text-anchor="middle" '
-                f'font-size="{_FONT - 2}" fill="#4a4a55">{escape(fmt(value))}</text>'
+                f'font-size="{_AXIS_FONT}" fill="#4a4a55">{escape(fmt(value))}</text>'
             )
         y += 38
     parts.append("</svg>")
@@ -144,6 +148,10 @@ class TrendPoint:
     value: float | None
 
 
+TREND_WIDTH = 260
+_TREND_FONT = 14
+
+
 def trend_chart(
     points: list[TrendPoint],
     *,
@@ -151,30 +159,46 @@ def trend_chart(
     baseline: float | None = None,
     target: float | None = None,
     rtl: bool = False,
+    fmt: Callable[[float], str] = lambda v: f"{v:g}",
 ) -> str:
-    """Estimates over periods, with the plan's baseline and target as reference lines."""
-    width, height, pad = 320, 120, 24
+    """Estimates over periods, with the plan's baseline and target as reference lines, on an
+    axis from 0 to a round top whose two ends are written out."""
+    width, height = TREND_WIDTH, 132
+    side, top_pad, bottom = 48, 14, 26  # room for the axis numbers, the top, the period names
     values = [p.value for p in points if p.value is not None]
     refs = [v for v in (baseline, target) if v is not None]
-    top = max([*values, *refs, 1e-9]) * 1.15
+    top = nice_top(max([*values, *refs, 0.0]))
     n = max(len(points) - 1, 1)
+    plot_w = width - side - 14
 
     def px(i: int) -> float:
-        position = pad + (width - 2 * pad) * i / n
+        position = side + plot_w * i / n
         return width - position if rtl else position
 
     def py(v: float) -> float:
-        return height - pad - (height - 2 * pad) * v / top
+        return height - bottom - (height - bottom - top_pad) * v / top
 
+    axis_x = width - side + 6 if rtl else side - 6
+    number_x = width - 4 if rtl else 4
+    anchor = "end" if rtl else "start"
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(title)}" class="chart trend" direction="ltr">',
         f"<title>{escape(title)}</title>",
+        f'<line x1="{axis_x}" x2="{axis_x}" y1="{py(top):.1f}" y2="{py(0):.1f}" '
+        f'stroke="#4a4a55" stroke-width="1"/>',
     ]
+    for value in (0.0, top):
+        parts.append(
+            f'<text x="{number_x}" y="{py(value) + 5:.1f}" text-anchor="{anchor}" '
+            f'font-size="{_TREND_FONT}" fill="#4a4a55">{escape(fmt(value))}</text>'
+        )
     for ref, dash in ((baseline, "4 3"), (target, "1 3")):
         if ref is not None:
+            x1, x2 = sorted((px(0), px(n)))
             parts.append(
-                f'<line x1="{pad}" x2="{width - pad}" y1="{py(ref):.1f}" y2="{py(ref):.1f}" '
+                f'<line x1="{x1:.1f}" x2="{x2:.1f}" y1="{py(ref):.1f}" y2="{py(ref):.1f}" '
                 f'stroke="#4a4a55" stroke-dasharray="{dash}"/>'
             )
     coords = [(px(i), py(p.value)) for i, p in enumerate(points) if p.value is not None]
@@ -185,8 +209,8 @@ def trend_chart(
         parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="#0b5394"/>')
     for i, point in enumerate(points):
         parts.append(
-            f'<text x="{px(i):.1f}" y="{height - 6}" text-anchor="middle" font-size="10" '
-            f'fill="#4a4a55">{escape(point.label)}</text>'
+            f'<text x="{px(i):.1f}" y="{height - 6}" text-anchor="middle" '
+            f'font-size="{_TREND_FONT}" fill="#4a4a55">{escape(point.label)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -151,6 +151,7 @@ def make_blueprint(config: Config) -> Blueprint:
                 baseline=item.baseline if item else None,
                 target=float(target) if target is not None else None,
                 rtl=rtl,
+                fmt=format_estimate,
             )
         return charts
 

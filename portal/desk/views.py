@@ -171,6 +171,7 @@ def make_blueprint(config: Config) -> Blueprint:
             files=attachment_counts(db(), page.reports),
             bulk_moves=bulk_moves(page.reports),
             bulk_assignees=bulk_assignees(db(), page.reports, user),
+            mixed_states=len({r.status for r in page.reports}) > 1,
             # Visible to both sides: key holders see who waits, on the page they work on.
             waiting_access=len(grants.waiting_for(db(), user)),
         )
@@ -221,6 +222,28 @@ def make_blueprint(config: Config) -> Blueprint:
         services().dispatcher.dispatch(jobs)
         flash(ngettext("%(num)s report updated.", "%(num)s reports updated.", len(reports)), "info")
         return redirect(url_for("desk.queue"))
+
+    @bp.route("/bulk/choose", methods=["POST"])
+    def bulk_choose() -> BaseResponse | str:
+        """The second step of a mixed page: the moves legal for exactly the ticked reports.
+
+        The queue's menu must suit every report on the page; ticking some and asking here
+        offers what suits those, without script (the form posts, the server answers).
+        """
+        user = signed_in_user()
+        form = BulkForm()
+        if not form.validate_on_submit() or not form.reports.data:
+            flash(gettext("Tick at least one report first."), "error")
+            return redirect(url_for("desk.queue"))
+        chosen = service.reports_for(db(), user, form.reports.data)
+        chosen.sort(key=lambda r: form.reports.data.index(r.public_id))
+        return render_template(
+            "desk/bulk_choose.html",
+            bulk=BulkForm(formdata=None),
+            chosen=chosen,
+            bulk_moves=bulk_moves(chosen),
+            bulk_assignees=bulk_assignees(db(), chosen, user),
+        )
 
     @bp.route("/reports/<public_id>")
     def report(public_id: str) -> str | tuple[str, int]:

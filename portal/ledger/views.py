@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, gettext
+from flask_babel import format_decimal, format_percent, gettext
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -54,6 +54,16 @@ def format_money(amount: Decimal | None) -> str:
     return str(format_decimal(amount, format="#,##0.00"))
 
 
+def format_rate(rate: Decimal) -> str:
+    """A levy rate as a percentage in the reader's locale (0.015 → "1.5%"), every digit kept."""
+    return str(format_percent(rate, format="#,##0.######%"))
+
+
+def format_exact(amount: Decimal) -> str:
+    """An unrounded amount: grouped, at least the cents, and every further digit it has."""
+    return str(format_decimal(amount, format="#,##0.00########"))
+
+
 def _message(message: str, params: dict[str, Any]) -> str:
     try:
         return str(gettext(message, **params))
@@ -72,6 +82,8 @@ def _download(text: str, media_type: str, filename: str) -> Response:
 def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("ledger", __name__, url_prefix="/assess")
     bp.add_app_template_filter(format_money, "format_money")
+    bp.add_app_template_filter(format_rate, "format_rate")
+    bp.add_app_template_filter(format_exact, "format_exact")
     bp.add_app_template_global(category_label, "category_label")
     bp.add_app_template_global(category_name, "category_name")
 

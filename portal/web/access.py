@@ -148,6 +148,7 @@ ACCESS: dict[str, Rule] = {
     "ledger.clear_unit": ASSESSOR,
     "desk.queue": VERIFIER,
     "desk.bulk": VERIFIER,
+    "desk.bulk_choose": VERIFIER,
     "desk.report": VERIFIER,
     "desk.claim": VERIFIER,
     "desk.assign": VERIFIER,

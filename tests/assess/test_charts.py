@@ -48,7 +48,10 @@ def test_trend_chart_draws_points_and_reference_lines() -> None:
     )
     root = ET.fromstring(svg)
     assert len([e for e in root.iter() if e.tag.endswith("circle")]) == 2
-    assert len(root.findall("{http://www.w3.org/2000/svg}line")) == 2
+    # The value axis, then the baseline and the target.
+    assert len(root.findall("{http://www.w3.org/2000/svg}line")) == 3
+    texts = [e.text for e in root.iter() if e.tag.endswith("text")]
+    assert {"0", "2", "Q1", "Q3"} <= set(texts)  # the axis's two ends: 0 and a round top
 
 
 def test_one_scale_and_one_axis_per_unit() -> None:
@@ -73,3 +76,21 @@ def test_a_bounded_unit_keeps_its_scale_without_data() -> None:
     )
     texts = [e.text for e in ET.fromstring(svg).iter() if e.tag.endswith("text")]
     assert "100" in texts and "1" not in texts
+
+
+# A 360 px phone leaves the chart 328 CSS px (main's padding); a chart never grows past its width.
+PHONE_CHART_PX = 328
+
+
+def test_the_smallest_type_reads_at_least_12_px_on_a_phone_and_never_grows() -> None:
+    rows = [*ROWS, Interval("IC-3", 60.0, 50.0, 70.0, 50.0, "PASS", unit="Score")]
+    for svg in (
+        interval_chart(rows, title="t"),
+        trend_chart([TrendPoint("Q1", 1.0), TrendPoint("Q2", 3.0)], title="t", baseline=2.0),
+    ):
+        root = ET.fromstring(svg)
+        width = float(root.attrib["viewBox"].split()[2])
+        # Drawn at its natural size: one unit is one CSS px wherever there is room.
+        assert float(root.attrib["width"]) == width
+        sizes = [float(e.attrib["font-size"]) for e in root.iter() if e.tag.endswith("text")]
+        assert min(sizes) * min(1.0, PHONE_CHART_PX / width) >= 12

@@ -300,6 +300,51 @@ class Layout:
         return found
 
     @staticmethod
+    def words_broken_in_cells(page: Page, within: str = "main td, main th, main dd") -> list[str]:
+        """Words a table cell cuts over two lines although they are narrower than the page.
+
+        A word is a run between spaces, hyphens, slashes and list separators: where a line may
+        break anyway. Its pieces are the text range's line boxes; two line boxes at different
+        heights mean it was cut. Only a word wider than the page's text column (main's content
+        box) has to be cut, and `overflow-wrap: break-word` does that; a shorter one was cut by
+        squeezing its column ("Nig er", "ad min @d em o.te st"), and is reported. The cell's own
+        width proves nothing: a squeezed column is narrower than the word it cuts.
+        """
+        found: list[str] = page.evaluate(
+            f"""(within) => {{
+              const found = [];
+              for (const cell of document.querySelectorAll(within)) {{
+                if (!({_SHOWN})(cell)) continue;
+                const column = cell.closest('main') || document.body;
+                const style = getComputedStyle(column);
+                const room = column.clientWidth
+                  - parseFloat(style.paddingInlineStart) - parseFloat(style.paddingInlineEnd);
+                const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {{
+                  if (!node.parentElement || !({_SHOWN})(node.parentElement)) continue;
+                  for (const word of node.textContent.matchAll(/[^\\s\\-\u2010/·,،;:]+/gu)) {{
+                    if ([...word[0]].length < 2) continue;
+                    const range = document.createRange();
+                    range.setStart(node, word.index);
+                    range.setEnd(node, word.index + word[0].length);
+                    const boxes = [...range.getClientRects()].filter(box => box.width > 0);
+                    const lines = boxes.filter(box =>
+                      Math.abs(box.top - boxes[0].top) > box.height / 2);
+                    const width = boxes.reduce((sum, box) => sum + box.width, 0);
+                    if (lines.length && width <= room + 0.5) {{
+                      found.push(`"${{word[0]}}" (${{Math.round(width)}} px) cut in a <`
+                        + `${{cell.tagName.toLowerCase()}}> ${{cell.offsetWidth}} px wide`);
+                    }}
+                  }}
+                }}
+              }}
+              return found;
+            }}""",
+            within,
+        )
+        return found
+
+    @staticmethod
     def small_touch_targets(
         page: Page, within: str = "body", minimum: int = MIN_TOUCH_PX
     ) -> list[str]:

@@ -89,9 +89,9 @@ STATES = st.lists(st.sampled_from(list(ReportStatus)), min_size=1, max_size=6)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(states=STATES)
+@given(states=STATES, data=st.data())
 def test_the_bulk_menu_never_offers_an_illegal_move(
-    session: Session, desk: MyDesks, states: list[ReportStatus]
+    session: Session, desk: MyDesks, states: list[ReportStatus], data: st.DataObject
 ) -> None:
     names = ["killing", "checkpoint", "detention", "reprisal", "crossfire", "goats"][: len(states)]
     for name, state in zip(names, states, strict=True):
@@ -120,6 +120,54 @@ def test_the_bulk_menu_never_offers_an_illegal_move(
     assert offered == legal_for_all
     for target in offered:
         assert all(target in TRANSITIONS[s] for s in shown_states)
+    # A mixed page offers a second step, and only then.
+    assert ("Choose a move for the ticked reports" in page) == (len(set(states)) > 1)
+    # The second step: the moves legal for exactly the ticked reports, whatever is ticked.
+    ticked = data.draw(
+        st.lists(st.sampled_from(sorted(shown)), min_size=1, max_size=len(shown), unique=True)
+    )
+    response = post_form(desk.browser, "/desk/bulk/choose", {"reports": ticked})
+    assert response.status_code == 200
+    step = response.get_data(as_text=True)
+    ticked_states = [
+        r.status for r in session.scalars(select(Report).where(Report.public_id.in_(ticked)))
+    ]
+    offered_now = {ReportStatus(v) for v in OPTION.findall(step)}
+    assert offered_now == set.intersection(*(set(TRANSITIONS[s]) for s in ticked_states))
+    assert offered_now >= offered
+    # Only the ticked reports go on to the move, each ticked.
+    assert set(re.findall(r'name="reports" value="([^"]+)" [^>]*checked', step)) == set(ticked)
+    assert 'action="/desk/bulk"' in step
+
+
+def test_the_second_step_moves_exactly_the_ticked_reports(session: Session, desk: MyDesks) -> None:
+    # A page mixing Received and In review: the page's menu has no status move in common.
+    received, in_review = desk.reports["killing"].report, desk.reports["checkpoint"].report
+    for report, state in ((received, ReportStatus.RECEIVED), (in_review, ReportStatus.IN_REVIEW)):
+        session.execute(update(Report).where(Report.id == report.id).values(status=state))
+    session.commit()
+    page = _queue(desk, "status=received&status=in_review")
+    assert "Choose a move for the ticked reports" in page
+    step = post_form(desk.browser, "/desk/bulk/choose", {"reports": [received.public_id]}).get_data(
+        as_text=True
+    )
+    moves = {ReportStatus(v) for v in OPTION.findall(step)}
+    assert moves == set(TRANSITIONS[ReportStatus.RECEIVED])
+    assert ReportStatus.TRIAGED in moves
+    page = follow(
+        desk.browser,
+        post_form(
+            desk.browser,
+            "/desk/bulk",
+            {"reports": [received.public_id], "action": "status:triaged"},
+        ),
+    )
+    assert "1 report updated." in page
+    assert fresh(session, received).status is ReportStatus.TRIAGED
+    assert fresh(session, in_review).status is ReportStatus.IN_REVIEW
+    # Nothing ticked: sent back with a sentence, nothing changed.
+    page = follow(desk.browser, post_form(desk.browser, "/desk/bulk/choose", {}))
+    assert "Tick at least one report first." in page
 
 
 def test_bulk_assign_to_someone_not_on_the_desk_is_refused(

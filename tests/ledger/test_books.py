@@ -280,7 +280,7 @@ def test_levy_rates_page_for_admins(app: Flask, admin: User, assessor: User) -> 
         "csrf_token": csrf_token(client, "/assess/assistance/levy"),
     })
     assert response.status_code == 302
-    assert "0.015" in client.get("/assess/assistance/levy").get_data(as_text=True)
+    assert "1.5%" in client.get("/assess/assistance/levy").get_data(as_text=True)
     refused = client.post("/assess/assistance/levy", data={
         "rate": "1%", "effective_from": "2028-01-01", "note": "Compact board",
         "csrf_token": csrf_token(client, "/assess/assistance/levy"),
