@@ -39,8 +39,9 @@ The report page. The open IQ report is made openable (bench/desk_report.py: a re
 through `submit_report` lends it its sealed payload; 150 reports of its quarter are given its
 place key) and `GET /desk/reports/<id>` is timed through the same signed-in client, against
 /healthz, with the client process's CPU per page, the same page with `suggest_duplicates`
-stubbed out, and the suggestions of that report alone; the issue 14.5 target is p95 <= 30 ms. --report-page-only measures only this (--page-runs times),
---profile-page N prints where N page GETs spend their time.
+stubbed out, and the suggestions of that report alone; the issue 14.5 target is p95 <= 30 ms.
+--report-page-only measures only this (--page-runs times), --profile-page N prints where N page
+GETs spend their time.
 
 --try-indexes: candidate indexes are created in this database only (never in a model or a
 migration), the cases measured again, before/after printed with EXPLAIN of the slowest, and the
