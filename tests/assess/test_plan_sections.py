@@ -322,10 +322,12 @@ def test_population_by_region_moves_the_scorecards_population_share(
 
     # Basra now holds most people: the same reports cover a tenth of the population.
     _set_population(admin, compact, {"IQ-BG": "1000000", "IQ-BA": "9000000"})
+    card_page = _text(admin.get(f"/assess/compacts/{compact.slug}?period={Q1}"))
+    assert "Recompute it to apply the current plan." in card_page  # computed with the old one
     assert admin.post(compute, data={"csrf_token": token}).status_code == 302
     assert _coverage_share(session, compact) == pytest.approx(0.1)
     card_page = _text(admin.get(f"/assess/compacts/{compact.slug}?period={Q1}"))
-    assert "10%" in card_page
+    assert "10%" in card_page and "Recompute it to apply the current plan." not in card_page
 
     # Emptying every region clears the figures (and needs no source); older versions keep theirs.
     path = f"/assess/compacts/{compact.slug}/plan/population"
