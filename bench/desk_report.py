@@ -93,7 +93,8 @@ def openable_report(
                 language=report.language,
                 place="Checkpoint 12, Airport Road",
                 unit="54th Brigade",
-                exact_date=report.incident_month.replace(day=9),
+                # Not after the day it arrived: a report can arrive before the 9th of its month.
+                exact_date=min(report.incident_month.replace(day=9), report.created_day),
             ),
             keyring=services.keyring,
             limits=services.config.attachments,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Request, g
 from flask_login import LoginManager
+from sqlalchemy.orm import joinedload
 
 from portal.auth.cookies import staff_token
 from portal.auth.staff_sessions import (
@@ -34,10 +35,16 @@ def install_staff_loader(app: Flask) -> LoginManager:
             return None
         session = db()
         record = resume_session(session, token)
-        session.commit()
+        if session.dirty or session.deleted:
+            # A later idle expiry, or an expired session destroyed: kept whatever the view does.
+            # Otherwise the read goes on in the view's transaction (one COMMIT and BEGIN fewer).
+            session.commit()
         if record is None or record.auth_level != "full":
             return None  # half signed in: only the second-factor pages see this session
-        user = session.get(User, record.user_id)
+        # Its roles and desks in the same statement: every staff page reads them.
+        user = session.get(
+            User, record.user_id, options=[joinedload(User.roles), joinedload(User.desks)]
+        )
         if user is None or not user.active:
             return None
         g.staff_session = record

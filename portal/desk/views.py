@@ -24,7 +24,6 @@ from portal.desk.forms import (
     NoteForm,
     PriorityForm,
     QuestionForm,
-    StatusForm,
 )
 from portal.desk.incident_views import add_incident_routes, filters_from, region_choices
 from portal.desk.incidents import IncidentFilters, incident_list
@@ -40,7 +39,6 @@ from portal.desk.labels import (
     language_label,
     reliability_choices,
     short_ref,
-    status_choices,
     weight_grade,
 )
 from portal.desk.previews import attachment_counts, previews
@@ -52,11 +50,11 @@ from portal.desk.sealed import (
     open_attachment_content,
     open_attachment_meta,
 )
+from portal.desk.work_forms import work_fields
 from portal.domain.catalogue import INDICATOR_CODES
 from portal.domain.models import Attachment, Desk, IncidentCluster, Report, User
 from portal.domain.workflow import (
     COUNTS_AS_EVIDENCE,
-    TRANSITIONS,
     IllegalTransition,
     ReportStatus,
 )
@@ -262,16 +260,6 @@ def make_blueprint(config: Config) -> Blueprint:
 
     def _report_context(user: User, opened: Any) -> dict[str, Any]:
         report: Report = opened.report
-        grade = GradeForm(
-            reliability=report.source_reliability, credibility=report.information_credibility
-        )
-        # Boxes start empty on an ungraded report: one careless click must not save "A1".
-        grade.reliability.choices = [("", gettext("Choose a grade")), *reliability_choices()]
-        grade.credibility.choices = [("", gettext("Choose a grade")), *credibility_choices()]
-        status = StatusForm()
-        status.status.choices = status_choices(TRANSITIONS[report.status])
-        assign = AssignForm(assignee=str(report.assigned_to_id or ""))
-        assign.assignee.choices = assignee_choices(db(), report.desk_id)
         cluster = db().get(IncidentCluster, report.cluster_id) if report.cluster_id else None
         default = IncidentFilters(
             indicator=report.primary_indicator, region=report.region, month=report.incident_month
@@ -293,12 +281,7 @@ def make_blueprint(config: Config) -> Blueprint:
             "counted": cluster is not None and cluster.state in clusters.EVIDENCE_STATES,
             "opened": opened,
             "report": report,
-            "grade_form": grade,
-            "status_form": status,
-            "priority_form": PriorityForm(priority=report.priority),
-            "assign_form": assign,
-            "note_form": NoteForm(),
-            "question_form": QuestionForm(),
+            "work": work_fields(report, assignee_choices(db(), report.desk_id)),
             "cluster": cluster,
             "suggestions": duplicates.suggest_duplicates(db(), report),
             "user": user,

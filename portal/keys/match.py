@@ -68,22 +68,35 @@ def match_key_for(
 ) -> bytes | None:
     """The desk's match key, opened with one of the verifier's unlocked desk keys; None if none of
     them holds a copy (or the copy does not open). Versions without a copy get one on the way."""
-    rows = session.scalars(
-        select(DeskMatchKey).where(
-            DeskMatchKey.desk_id == desk_id, DeskMatchKey.desk_key_id.in_(list(unlocked))
+    # One statement: the copies this verifier can open, the desk's code, and whether an active
+    # version still lacks a copy (then, and only then, those versions are read and given one).
+    missing = (
+        select(DeskKeyRow.id)
+        .where(
+            DeskKeyRow.desk_id == desk_id,
+            DeskKeyRow.active.is_(True),
+            DeskKeyRow.id.not_in(
+                select(DeskMatchKey.desk_key_id).where(DeskMatchKey.desk_id == desk_id)
+            ),
         )
+        .exists()
+    )
+    rows = session.execute(
+        select(DeskMatchKey.desk_key_id, DeskMatchKey.sealed_key, Desk.code, missing)
+        .join(Desk, Desk.id == DeskMatchKey.desk_id)
+        .where(DeskMatchKey.desk_id == desk_id, DeskMatchKey.desk_key_id.in_(list(unlocked)))
     ).all()
-    desk = session.get(Desk, desk_id)
-    if desk is None:
-        return None
-    for row in rows:
-        key = unlocked[row.desk_key_id].key
+    for desk_key_id, sealed_key, desk_code, lacking in rows:
+        key = unlocked[desk_key_id].key
         try:
-            match_key = open_match_key(row.sealed_key, key.private, key.key_id, desk.code)
+            match_key = open_match_key(sealed_key, key.private, key.key_id, desk_code)
         except SealingError:
             continue
-        for version in _versions_without(session, desk_id):
-            _seal_to(session, desk, version, match_key)
+        if lacking:
+            desk = session.get(Desk, desk_id)
+            assert desk is not None
+            for version in _versions_without(session, desk_id):
+                _seal_to(session, desk, version, match_key)
         session.flush()
         return match_key
     return None
