@@ -1,6 +1,7 @@
 """What the desk queue costs with a million reports in PostgreSQL, against its own raw SQL.
 
 Run: .venv/bin/python bench/desk.py [--try-indexes] [--keep] [--reuse] [--skip-http]
+     [--report-page-only] [--page-runs 1] [--profile-page 0]
      [--reports 1000000] [--repetitions 50] [--case-seconds 6]
      [--server postgresql://postgres@127.0.0.1:5432] [--database cw_bench_desk]
 
@@ -32,7 +33,15 @@ app as its baseline. EXPLAIN (ANALYZE, BUFFERS) is printed for the three slowest
 
 Suggestions. The report page also runs `suggest_duplicates`: for an open IQ report and one
 created two years ago, it is timed with a fresh session (the report loaded by id, the candidates'
-SELECTs, the ranking, the shown reports) against its candidate SELECTs on psycopg.
+SELECT, the ranking) against that SELECT on psycopg.
+
+The report page. The open IQ report is made openable (bench/desk_report.py: a report filed
+through `submit_report` lends it its sealed payload; 150 reports of its quarter are given its
+place key) and `GET /desk/reports/<id>` is timed through the same signed-in client, against
+/healthz, with the client process's CPU per page, the same page with `suggest_duplicates`
+stubbed out, and the suggestions of that report alone; the issue 14.5 target is p95 <= 30 ms.
+--report-page-only measures only this (--page-runs times), --profile-page N prints where N page
+GETs spend their time.
 
 --try-indexes: candidate indexes are created in this database only (never in a model or a
 migration), the cases measured again, before/after printed with EXPLAIN of the slowest, and the
@@ -1363,6 +1372,16 @@ def report_page(
     cpu.clear()
     page = repeat(get(path), args.repetitions, args.case_seconds)
     page_cpu = Timing(cpu[1:])  # not the warm-up
+    suggested = shown[-1]
+    # The same page with the suggestions left out: what the rest of the page costs, same run.
+    import portal.desk.duplicates as duplicates
+
+    product = duplicates.suggest_duplicates
+    duplicates.suggest_duplicates = lambda *_args, **_kwargs: []  # type: ignore[assignment]
+    try:
+        bare = repeat(get(path), args.repetitions, args.case_seconds)
+    finally:
+        duplicates.suggest_duplicates = product
     measure_suggestions(bench, args, "the same report, suggestions alone", report_id)
     header = f"{'request':<36} {'p50':>8} {'p95':>8} {'x healthz':>9}  p95<=30ms   n"
     print(header)
@@ -1377,7 +1396,11 @@ def report_page(
         f"{'  of which this process CPU':<36} {ms(page_cpu.p50)} {ms(page_cpu.p95)}"
         "   (the rest: PostgreSQL, and waiting for a core)"
     )
-    print(f"({shown[-1]} suggestions shown; load average after: {load_average()})")
+    print(
+        f"{'  the page without its suggestions':<36} {ms(bare.p50)} {ms(bare.p95)} "
+        f"{bare.p50 / health.p50:>9.1f}"
+    )
+    print(f"({suggested} suggestions shown; load average after: {load_average()})")
     if args.profile_page:
         profile_page(get(path), args.profile_page)
 

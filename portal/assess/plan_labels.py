@@ -76,6 +76,9 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "exposure.population_source": (POPULATION, N_("Where the population figures come from")),
     "exposure.population": ("", N_("Population")),
+    # The denominators of the per-operation and per-item rates (CH-1, AD-1).
+    "exposure.operations": ("", N_("Operations in the period (per-operation rates)")),
+    "exposure.items_delivered": ("", N_("Items delivered (per-item rates)")),
 }
 SHARES = {
     "rules.coverage.min_population_share",

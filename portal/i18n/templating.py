@@ -101,8 +101,16 @@ def reason_text(message: str, params: dict[str, Any]) -> str:
     from portal.domain.scoring import STATE_LABELS, State
 
     states = {s.value for s in State}
+    # Stored reasons keep the scorecard's full precision (they are part of its chain); a reader
+    # gets the figures as the table beside them shows them, "0.828", not "0.828174".
     shown = {
-        k: (gettext(STATE_LABELS[State(v)]) if k == "state" and v in states else v)
+        k: (
+            gettext(STATE_LABELS[State(v)])
+            if k == "state" and v in states
+            else format_estimate(v)
+            if isinstance(v, float)
+            else v
+        )
         for k, v in params.items()
     }
     try:

@@ -187,7 +187,7 @@ def test_scorecard_shows_real_eligibility_and_links_the_vetting_list(
             "ledger/_scorecard_notices.html", card=card, compact=compact,
             endowment=endowment_totals(session, compact),
         )
-    assert ("The endowment holds 3,000.00 USD; 1 proposal(s) await review and 0 grant(s) "
-            "were awarded.") in page
+    assert ("The endowment holds 3,000.00 USD. 1 proposal awaits review. 0 grants were "
+            "awarded.") in " ".join(page.split())
     assert "Units flagged for grave violations" in page
     assert "/assess/compacts/reform/grants" in page and "/assess/compacts/reform/vetting" in page
