@@ -78,6 +78,33 @@ ACTION_SENTENCES: dict[str, str] = {
 }
 
 
+# What an event acted on, in words; the id stays beside it as recorded.
+OBJECT_LABELS: dict[str, str] = {
+    "api_token": N_("API token"),
+    "assistance_catalogue": N_("Assistance catalogue"),
+    "attachment": N_("File"),
+    "cluster": N_("Incident"),
+    "compact": N_("Compact"),
+    "desk": N_("Desk"),
+    "disbursement": N_("Disbursement"),
+    "export": N_("Export"),
+    "job": N_("Job"),
+    "levy_rate": N_("Levy rate"),
+    "organisation": N_("Organisation"),
+    "queue": N_("Queue"),
+    "reform_grant": N_("Reform grant"),
+    "report": N_("Report"),
+    "unit_flag": N_("Flagged unit"),
+    "user": N_("Account"),
+}
+
+
+def object_label(kind: str) -> str:
+    """The kind of thing an event acted on; an unknown kind (a newer release) shows as itself."""
+    label = OBJECT_LABELS.get(kind)
+    return str(gettext(label)) if label else kind
+
+
 def action_sentence(code: str) -> str:
     """The sentence for an audit code; an unknown code (a newer release) shows as itself."""
     sentence = ACTION_SENTENCES.get(code)

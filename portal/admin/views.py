@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal.admin.accounts import add_account_routes
 from portal.admin.audit_detail import detail_lines
-from portal.admin.audit_labels import action_sentence
+from portal.admin.audit_labels import action_sentence, object_label
 from portal.admin.audit_log import AuditFilters, audit_page, known_actions
 from portal.admin.forms import RetryForm
 from portal.admin.organisations import add_organisation_routes
@@ -49,6 +49,7 @@ def make_blueprint(config: Config) -> Blueprint:
     bp = Blueprint("admin", __name__, url_prefix="/admin")
     bp.add_app_template_global(action_sentence, "action_sentence")
     bp.add_app_template_global(detail_lines, "detail_lines")
+    bp.add_app_template_global(object_label, "object_label")
     add_account_routes(bp, config)
     add_organisation_routes(bp, config)
     add_token_routes(bp, config)

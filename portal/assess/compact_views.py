@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pycountry
@@ -24,12 +23,9 @@ from portal.assess.compacts_admin import (
     edit_compact,
     peers,
 )
-from portal.assess.forms import CompactForm, PlanRulesForm
+from portal.assess.forms import CompactForm
 from portal.assess.plan_labels import rule_label, rule_value
-from portal.assess.plans import PlanEdit, PlanEditError, current_plan, new_plan_version, plan_rules
 from portal.domain.models import Compact, CompactStatus, Desk
-from portal.domain.scoring import PlanRuleError
-from portal.domain.scoring.rules import FRACTION_CODES
 from portal.i18n.markers import N_
 from portal.i18n.places import country_name
 from portal.i18n.templating import current_language
@@ -170,75 +166,3 @@ def register_compact_pages(bp: Blueprint) -> None:
             fields=FIELDS,
             field_labels=FIELD_LABELS,
         ), status
-
-    @bp.route("/compacts/<slug>/plan/rules", methods=["POST"])
-    def plan_rules_change(slug: str) -> BaseResponse:
-        compact = db().scalar(select(Compact).where(Compact.slug == slug))
-        if compact is None:
-            abort(404)
-        form = PlanRulesForm()
-        back = redirect(url_for("assess.plan", slug=slug) + "#rules-h")
-        if not form.validate_on_submit():
-            flash(gettext("Check the scoring rules: whole numbers, shares from 0 to 100."), "error")
-            return back
-        fractions: dict[str, Any] = {}
-        try:
-            for code in FRACTION_CODES:
-                value = Decimal(request.form.get(f"fraction-{code}", "").replace(",", "."))
-                fractions[code] = {
-                    "value": float(value),
-                    "source": request.form.get(f"fraction-source-{code}", "").strip(),
-                }
-        except ArithmeticError:
-            flash(gettext("Each reporting fraction is a number above 0 and at most 1."), "error")
-            return back
-        share = float(form.min_population_share.data or 0) / 100
-        edit = PlanEdit(
-            note=form.note.data or "",
-            rules={
-                "coverage": {
-                    "min_reports": form.min_reports.data,
-                    "min_partners": form.min_partners.data,
-                    "min_population_share": round(share, 6),
-                    "max_unverified_days": form.max_unverified_days.data,
-                    "max_overdue_reports": form.max_overdue_reports.data,
-                    "max_disruptions": form.max_disruptions.data,
-                },
-                "reporting_fractions": fractions,
-            },
-        )
-        try:
-            created = new_plan_version(db(), signed_in_user(), compact, edit)
-        except (PlanEditError, PlanRuleError) as error:
-            db().rollback()
-            where = getattr(error, "field", "")
-            if where.endswith(".source"):
-                flash(gettext("Say where each reporting fraction comes from."), "error")
-            elif where.startswith("reporting_fractions"):
-                flash(
-                    gettext("Each reporting fraction is a number above 0 and at most 1."), "error"
-                )
-            else:
-                flash(
-                    gettext("Check the scoring rules: whole numbers, shares from 0 to 100."),
-                    "error",
-                )
-            return back
-        db().commit()
-        flash(gettext("Plan version %(version)s saved.", version=created.version), "info")
-        return redirect(url_for("assess.plan", slug=slug, version=created.version))
-
-
-def rules_form(compact: Compact) -> tuple[PlanRulesForm, dict[str, Any]]:
-    """The rules form prefilled with the current version's rules, and its fractions."""
-    rules = plan_rules(current_plan(db(), compact))
-    form = PlanRulesForm(
-        min_reports=rules.coverage.min_reports,
-        min_partners=rules.coverage.min_partners,
-        min_population_share=Decimal(str(round(rules.coverage.min_population_share * 100, 4))),
-        max_unverified_days=rules.coverage.max_unverified_days,
-        max_overdue_reports=rules.coverage.max_overdue_reports,
-        max_disruptions=rules.coverage.max_disruptions,
-    )
-    fractions = {code: rules.fraction(code) for code in FRACTION_CODES}
-    return form, fractions

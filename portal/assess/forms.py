@@ -88,31 +88,3 @@ class CompactForm(FlaskForm):  # type: ignore[misc]
         _l("Population"), validators=[InputRequired(), NumberRange(min=0, max=2_000_000_000)]
     )
     desks = SelectMultipleField(_l("Desks that verify its reports"), coerce=int)
-
-
-class PlanRulesForm(FlaskForm):  # type: ignore[misc]
-    """The scoring rules an admin sets in a new plan version (indicators.md defaults)."""
-
-    min_reports = IntegerField(
-        _l("Reports about the period, at least"), validators=[InputRequired(), NumberRange(min=0)]
-    )
-    min_partners = IntegerField(
-        _l("Partner organisations active, at least"),
-        validators=[InputRequired(), NumberRange(min=0)],
-    )
-    min_population_share = DecimalField(
-        _l("Share of the population in regions with a report, at least (%)"),
-        validators=[InputRequired(), NumberRange(min=0, max=100)],
-    )
-    max_unverified_days = IntegerField(
-        _l("Days before an HR-1 or OA-3 report is overdue"),
-        validators=[InputRequired(), NumberRange(min=1)],
-    )
-    max_overdue_reports = IntegerField(
-        _l("Overdue reports allowed"), validators=[InputRequired(), NumberRange(min=0)]
-    )
-    max_disruptions = IntegerField(
-        _l("Suspensions, shutdowns or reprisals allowed"),
-        validators=[InputRequired(), NumberRange(min=0)],
-    )
-    note = StringField(_l("Why this change"), validators=[DataRequired(), Length(max=500)])

@@ -28,6 +28,11 @@ POINTS = N_("Enter a number of points from 0 to 50.")
 DAYS = N_("Enter a whole number of days from 1 to 730.")
 PEOPLE = N_("Enter a number of people, 0 or more, or leave it empty.")
 NOTE = N_("Say why the plan changes.")
+ZERO_OR_MORE = N_("Enter a whole number, 0 or more.")
+SHARE = N_("Enter a percentage from 0 to 100.")
+OVERDUE_DAYS = N_("Enter a whole number of days, 1 or more.")
+FRACTION = N_("Each reporting fraction is a number above 0 and at most 1.")
+FRACTION_SOURCE = N_("Say where each reporting fraction comes from.")
 
 
 class WholeNumber(IntegerField):  # type: ignore[misc]
@@ -73,6 +78,10 @@ class Number(WholeNumber):
     def __init__(self, label: Any, message: str, low: float, high: float, **kwargs: Any) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "decimal", "dir": "ltr"})
         super().__init__(label, message, low, high, **kwargs)
+
+    def process_data(self, value: Any) -> None:
+        # IntegerField would cut a stored 0.1 to 0 before the form is even shown.
+        self.data = None if value is None else Decimal(str(value))
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist or not valuelist[0].strip():
@@ -141,6 +150,48 @@ class HurdlesForm(FlaskForm):  # type: ignore[misc]
         730,
     )
     note = note_field()
+
+
+class CoverageForm(FlaskForm):  # type: ignore[misc]
+    """The coverage minimum; `coverage_form` adds each report-fed rate's fraction and source."""
+
+    min_reports = WholeNumber(_l("Reports about the period, at least"), ZERO_OR_MORE, 0)
+    min_partners = WholeNumber(_l("Partner organisations active, at least"), ZERO_OR_MORE, 0)
+    min_population_share = Number(
+        _l("Share of the population in regions with a report, at least (%)"), SHARE, 0, 100
+    )
+    max_unverified_days = WholeNumber(
+        _l("Days before an HR-1 or OA-3 report is overdue"), OVERDUE_DAYS, 1
+    )
+    max_overdue_reports = WholeNumber(_l("Overdue reports allowed"), ZERO_OR_MORE, 0)
+    max_disruptions = WholeNumber(
+        _l("Suspensions, shutdowns or reprisals allowed"), ZERO_OR_MORE, 0
+    )
+    note = note_field()
+
+
+def coverage_form(codes: tuple[str, ...], **data: Any) -> CoverageForm:
+    """The coverage form with a fraction and its source per code (`fraction-HR-1`, …)."""
+
+    class WithFractions(CoverageForm):
+        pass
+
+    for code in codes:
+        # The domain refuses 0 (a rate divided by 0); the form's range lets it say so on the field.
+        value = Number(
+            _l("%(code)s: share of events that reach the portal (above 0, at most 1)", code=code),
+            FRACTION,
+            0,
+            1,
+        )
+        source = StringField(
+            _l("%(code)s: where this fraction comes from", code=code),
+            validators=[DataRequired(_l(FRACTION_SOURCE)), Length(max=500)],
+        )
+        setattr(WithFractions, f"fraction-{code}", value)
+        setattr(WithFractions, f"fraction-source-{code}", source)
+    form: CoverageForm = WithFractions(data=data or None)
+    return form
 
 
 class PopulationSourceForm(FlaskForm):  # type: ignore[misc]

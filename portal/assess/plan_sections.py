@@ -13,17 +13,21 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.assess.compacts_admin import plan_diff
 from portal.assess.plan_forms import (
+    FRACTION,
+    FRACTION_SOURCE,
     NOTE,
     PEOPLE,
+    CoverageForm,
     HurdlesForm,
     PopulationSourceForm,
     TierCountsForm,
+    coverage_form,
     population_form,
     region_field,
 )
@@ -39,6 +43,7 @@ from portal.assess.plans import (
 )
 from portal.domain.models import Compact
 from portal.domain.scoring import PlanRuleError
+from portal.domain.scoring.rules import FRACTION_CODES
 from portal.i18n.markers import N_
 from portal.i18n.places import regions
 from portal.i18n.templating import current_language
@@ -51,6 +56,7 @@ RISING = N_(
 )
 SOURCE = N_("Say where the population figures come from (a census, a survey, a year).")
 NOT_SAVED = N_("This change cannot be made to the plan.")
+COVERAGE_AND_FRACTIONS = N_("Monitoring coverage and reporting fractions")
 INTROS = {
     TIERS: N_(
         "How many of the 16 indicators must pass for each tier, and the overlays: the integrity "
@@ -84,6 +90,10 @@ def _show_error(form: Any, where: str) -> None:
         form.tier1_min_passes.errors.append(gettext(RISING))
     elif where == "note":
         form.note.errors.append(gettext(NOTE))
+    elif where.startswith("reporting_fractions.") and where.endswith(".source"):
+        form[f"fraction-source-{where.split('.')[1]}"].errors.append(gettext(FRACTION_SOURCE))
+    elif where.startswith("reporting_fractions.") and f"fraction-{where.split('.')[1]}" in form:
+        form[f"fraction-{where.split('.')[1]}"].errors.append(gettext(FRACTION))
     elif where == "exposure.population_source":
         form.population_source.errors.append(gettext(SOURCE))
     elif where.startswith("exposure.region_population.") and region_field(name) in form:
@@ -124,7 +134,7 @@ def _page(compact: Compact, section: str, form: Any, **extra: Any) -> tuple[str,
         "assess/plan_section.html",
         compact=compact,
         title=gettext(section),
-        intro=gettext(INTROS[section]),
+        intro=gettext(INTROS[section]) if section in INTROS else "",
         form=form,
         version=version,
         **extra,
@@ -142,8 +152,55 @@ def region_figures(country: str, figures: Mapping[str, Any] | None) -> list[tupl
     ]
 
 
+def rules_form(compact: Compact) -> CoverageForm:
+    """The coverage and fractions form, filled with the current version's values."""
+    rules = plan_rules(current_plan(db(), compact))
+    data: dict[str, Any] = {
+        name: getattr(rules.coverage, name)
+        for name in (
+            "min_reports",
+            "min_partners",
+            "max_unverified_days",
+            "max_overdue_reports",
+            "max_disruptions",
+        )
+    }
+    data["min_population_share"] = _percent(rules.coverage.min_population_share)
+    for code in FRACTION_CODES:
+        fraction = rules.fraction(code)
+        if fraction is not None:
+            data[f"fraction-{code}"] = Decimal(str(fraction.value))
+            data[f"fraction-source-{code}"] = fraction.source
+    return coverage_form(FRACTION_CODES, **data)
+
+
 def register_plan_sections(bp: Blueprint) -> None:
     bp.add_app_template_global(region_figures, "region_figures")
+
+    # Also posted from the form on the plan page itself; a refusal answers with this page.
+    @bp.route("/compacts/<slug>/plan/rules", methods=["GET", "POST"])
+    def plan_rules_change(slug: str) -> tuple[str, int] | BaseResponse:
+        compact = compact_or_404(slug)
+        form = rules_form(compact) if request.method == "GET" else coverage_form(FRACTION_CODES)
+        if form.validate_on_submit():
+            coverage = {name: form[name].data for name in _names(form) if "-" not in name}
+            coverage["min_population_share"] = _share(form.min_population_share.data)
+            edit = PlanEdit(
+                note=form.note.data or "",
+                rules={
+                    "coverage": coverage,
+                    "reporting_fractions": {
+                        code: {
+                            "value": float(form[f"fraction-{code}"].data),
+                            "source": (form[f"fraction-source-{code}"].data or "").strip(),
+                        }
+                        for code in FRACTION_CODES
+                    },
+                },
+            )
+            if (done := _saved(compact, form, edit)) is not None:
+                return done
+        return _page(compact, COVERAGE_AND_FRACTIONS, form)
 
     @bp.route("/compacts/<slug>/plan/tiers", methods=["GET", "POST"])
     def plan_tiers(slug: str) -> tuple[str, int] | BaseResponse:
@@ -218,5 +275,5 @@ def register_plan_sections(bp: Blueprint) -> None:
         return _page(compact, POPULATION, form, region_fields=fields)
 
 
-def _names(form: PopulationSourceForm | TierCountsForm | HurdlesForm) -> list[str]:
+def _names(form: PopulationSourceForm | TierCountsForm | HurdlesForm | CoverageForm) -> list[str]:
     return [f.name for f in form if hasattr(f, "instruction")]

@@ -15,12 +15,12 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal.assess import data_kinds, service
 from portal.assess.charts import Interval, TrendPoint, interval_chart, trend_chart
-from portal.assess.compact_views import register_compact_pages, rules_form
+from portal.assess.compact_views import register_compact_pages
 from portal.assess.compacts_admin import plan_diff
 from portal.assess.export_views import KIND_LABELS, register_export_pages
 from portal.assess.forms import AssessorDataForm, DecisionForm, PlanChangeForm, WithdrawForm
 from portal.assess.periods import BadPeriod, Period
-from portal.assess.plan_sections import register_plan_sections
+from portal.assess.plan_sections import register_plan_sections, rules_form
 from portal.assess.plans import plan_rules
 from portal.assess.scorecard_view import scorecard_extras
 from portal.assess.scoring import NoPlan, compute_scorecard, current_plan
@@ -251,7 +251,7 @@ def make_blueprint(config: Config) -> Blueprint:
             (v for v in versions if selected is not None and v.version == selected.version - 1),
             None,
         )
-        rules_change, fractions = rules_form(compact) if versions else (None, {})
+        rules_change = rules_form(compact) if versions else None
         return render_template(
             "assess/plan.html",
             compact=compact,
@@ -263,7 +263,6 @@ def make_blueprint(config: Config) -> Blueprint:
             diff=plan_diff(previous, selected) if selected is not None and previous else [],
             previous=previous,
             rules_form=rules_change,
-            fractions=fractions,
         ), status
 
     @bp.route("/compacts/<slug>/data", methods=["GET", "POST"])

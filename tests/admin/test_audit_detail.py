@@ -121,4 +121,5 @@ def test_the_page_shows_the_detail_in_words(
     assert "Kind: Suspension of the compact or its monitoring" in text
     assert "From: Mar 2, 2026" in text and "Until: —" in text
     assert "{" not in text.split("Audit log", 1)[1]  # no JSON left
+    assert "· Compact c" in text and "· Report r1" in text  # what was acted on, in words
 

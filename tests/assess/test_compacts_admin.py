@@ -161,7 +161,7 @@ def test_plan_rules_change_as_a_new_version_with_a_diff_and_old_versions_stay_re
         **{"fraction-HR-1": "0.25", "fraction-source-HR-1": "Capture-recapture study 2026"},
     )
     response = admin.post(f"/assess/compacts/{slug}/plan/rules", data=data)
-    assert response.status_code == 302, response.status_code
+    assert response.status_code == 302, re.findall(r"error-message[^<]*<", _text(response))
     page = _text(admin.get(response.headers["Location"]))
     assert "Plan version 2 saved." in page
     diff = page.split('id="diff-h"')[1].split("</table>")[0]
@@ -180,9 +180,24 @@ def test_plan_rules_change_as_a_new_version_with_a_diff_and_old_versions_stay_re
     # A fraction without its source is refused, and no version is made.
     bad = _rules_form(admin, slug, note="try", **{"fraction-source-HR-1": ""})
     response = admin.post(f"/assess/compacts/{slug}/plan/rules", data=bad)
-    assert "Say where each reporting fraction comes from." in _text(
-        admin.get(response.headers["Location"])
+    assert response.status_code == 400  # the form again, the refusal on its field
+    assert re.search(
+        r'id="fraction-source-HR-1-error">Say where each reporting fraction comes from.<',
+        _text(response),
     )
+    # So is a fraction of 0 (the domain's rule: a rate is divided by it).
+    bad = _rules_form(admin, slug, note="try", **{"fraction-HR-1": "0"})
+    response = admin.post(f"/assess/compacts/{slug}/plan/rules", data=bad)
+    assert response.status_code == 400
+    assert re.search(
+        r'id="fraction-HR-1-error">Each reporting fraction is a number above 0 and at most 1.<',
+        _text(response),
+    )
+    # And a coverage minimum below its range.
+    bad = _rules_form(admin, slug, note="try", min_reports="-1")
+    response = admin.post(f"/assess/compacts/{slug}/plan/rules", data=bad)
+    assert response.status_code == 400
+    assert 'id="min_reports-error">Enter a whole number, 0 or more.<' in _text(response)
     session.expire_all()
     compact = session.scalar(select(Compact).where(Compact.slug == slug))
     assert compact is not None

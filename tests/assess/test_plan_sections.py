@@ -129,6 +129,9 @@ def test_each_rule_saves_a_new_version_named_in_words_in_the_diff(
     assert diff.count("<tr><td") == 1  # only the changed value
     old = _text(admin.get(f"/assess/compacts/{compact.slug}/plan?version={before.version}"))
     assert f"Version {before.version} of {latest.version}" in old
+    # The form shows the saved value back as typed (97.5, not cut to 97).
+    again = admin.get(path).get_data(as_text=True)
+    assert re.search(rf'name="{name}"[^>]*value="{re.escape(typed.replace(",", "."))}"', again)
 
 
 REFUSALS = [
@@ -240,7 +243,7 @@ def test_the_refusal_is_in_the_admins_language(
     assert len(_versions(session, compact)) == count
 
 
-@pytest.mark.parametrize("section", [TIERS, HURDLES, "population"])
+@pytest.mark.parametrize("section", [TIERS, HURDLES, "population", "rules"])
 def test_saving_unchanged_makes_no_version(
     admin: FlaskClient, session: Session, compact: Compact, section: str
 ) -> None:
@@ -252,7 +255,7 @@ def test_saving_unchanged_makes_no_version(
     assert len(_versions(session, compact)) == count
 
 
-@pytest.mark.parametrize("section", [TIERS, HURDLES, "population"])
+@pytest.mark.parametrize("section", [TIERS, HURDLES, "population", "rules"])
 def test_only_an_admin_may_change_these_rules(
     app: Flask, session: Session, compact: Compact, make_user: Any, section: str
 ) -> None:

@@ -22,10 +22,13 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from portal.config import LOCALES
+from portal.domain.workflow import ReportStatus
 from portal.web.services import EXTENSION
+from tests.desk.conftest import FileReport, demo, file_report  # noqa: F401
 from tests.reporter.conftest import run_demo
 
 from .conftest import BrowserRecord, OpenPage
@@ -53,7 +56,11 @@ VISITORS = {
     "member": ("member@demo.test", ["/", "/report/new", "/report/mine", "/auth/account"]),
     "verifier": ("verifier@demo.test", ["/", "/desk/", "/auth/account"]),
     "assessor": ("assessor@demo.test", ["/", "/assess/", "/public/", "/auth/account"]),
-    "admin": ("admin@demo.test", ["/", "/admin/", "/auth/account"]),
+    # The plan's coverage rules page is reached by a form, not a link.
+    "admin": (
+        "admin@demo.test",
+        ["/", "/admin/", "/auth/account", "/assess/compacts/iq-2026/plan/rules"],
+    ),
 }
 
 
@@ -172,6 +179,42 @@ def test_every_page_in_every_language_has_no_axe_violation(
     assert not problems, (
         f"{len(problems)} axe violations:\n" + "\n".join(report) + "\n\n" + "\n".join(problems[:20])
     )
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="pages are the same on either database: CI walks them once, in its SQLite run",
+)
+def test_the_bulk_step_reached_by_a_form_has_no_axe_violation(
+    app: Flask,
+    open_page: OpenPage,
+    axe_source: str,
+    file_report: FileReport,  # noqa: F811
+    session: Session,
+) -> None:
+    """The walk above follows links; the queue's second bulk step is the answer to a form."""
+    received, triaged = file_report(), file_report(region="IQ-BA")
+    triaged.report.status = ReportStatus.TRIAGED
+    session.commit()
+    assert received.report.status == ReportStatus.RECEIVED
+    password = app.extensions[EXTENSION].config.demo_password
+    page = open_page("/auth/login", width=360, javascript=True)
+    sign_in(page, app, "verifier@demo.test", password)
+    problems: list[str] = []
+    for lang in LOCALES:
+        page.goto(with_lang("/desk/", lang))
+        boxes = page.locator("input[name='reports']")
+        assert boxes.count() >= 2, "the demo's queue shows reports"
+        boxes.nth(0).check()
+        boxes.nth(1).check()
+        step = page.locator("button[formaction$='/desk/bulk/choose']")
+        assert step.count() == 1, "the demo's queue mixes states: the second step is offered"
+        with page.expect_navigation():
+            step.click()
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.locator("input[name='reports']:checked").count() == 2
+        problems += [f"[{lang}] {line}" for line in violations(page, axe_source)]
+    assert not problems, "\n".join(problems)
 
 
 def _focused(page: Page) -> dict[str, str]:

@@ -17,13 +17,16 @@ from tests.conftest import sign_in
 ENTRY = re.compile(
     r'<p class="meta">[^<]*· (?:<bdi>([^<]+)</bdi>|System)</p>\s*'
     r'<p><strong>[^<]+</strong> <span class="hint"><bdi dir="ltr">([^<]+)</bdi></span>'
-    r'(?: · <bdi dir="ltr">([^<]*)</bdi>)?</p>'
+    r'(?: · ([^<]*?) ?<bdi dir="ltr">([^<]*)</bdi>)?</p>'
 )
 
 
 def _entries(page: str) -> list[tuple[str, str, str]]:
-    """(actor email or "", action, object) of each event shown, top to bottom."""
-    return [(a or "", b, c or "") for a, b, c in ENTRY.findall(html.unescape(page))]
+    """(actor email or "", action, object in words and id) of each event, top to bottom."""
+    return [
+        (a or "", b, f"{kind} {ident}".strip())
+        for a, b, kind, ident in ENTRY.findall(html.unescape(page))
+    ]
 
 
 def _page(client: FlaskClient, query: str = "") -> str:
@@ -58,12 +61,12 @@ def test_the_log_filters_by_person_and_by_action_newest_first(
     everything = _entries(_page(client))
 
     assert only_amina_opening == [
-        ("amina@example.org", "report.open", "report r4"),
-        ("amina@example.org", "report.open", "report r3"),
-        ("amina@example.org", "report.open", "report r0"),
+        ("amina@example.org", "report.open", "Report r4"),
+        ("amina@example.org", "report.open", "Report r3"),
+        ("amina@example.org", "report.open", "Report r0"),
     ]
     assert [e for e in everything if e[0] == "bashir@example.org"] == [
-        ("bashir@example.org", "report.open", "report r1")
+        ("bashir@example.org", "report.open", "Report r1")
     ]
     assert everything[0][:2] == ("admin@example.org", "auth.login")  # the admin's own sign-in
     assert re.search(r"Desk:</span> <bdi>IQ</bdi>", _page(client, "?action=report.grade"))
