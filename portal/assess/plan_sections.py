@@ -43,7 +43,7 @@ from portal.assess.plans import (
 )
 from portal.domain.models import Compact
 from portal.domain.scoring import PlanRuleError
-from portal.domain.scoring.rules import FRACTION_CODES
+from portal.domain.scoring.rules import COVERAGE_COUNTS, FRACTION_CODES
 from portal.i18n.markers import N_
 from portal.i18n.places import regions
 from portal.i18n.templating import current_language
@@ -155,16 +155,7 @@ def region_figures(country: str, figures: Mapping[str, Any] | None) -> list[tupl
 def rules_form(compact: Compact) -> CoverageForm:
     """The coverage and fractions form, filled with the current version's values."""
     rules = plan_rules(current_plan(db(), compact))
-    data: dict[str, Any] = {
-        name: getattr(rules.coverage, name)
-        for name in (
-            "min_reports",
-            "min_partners",
-            "max_unverified_days",
-            "max_overdue_reports",
-            "max_disruptions",
-        )
-    }
+    data: dict[str, Any] = {name: getattr(rules.coverage, name) for name in COVERAGE_COUNTS}
     data["min_population_share"] = _percent(rules.coverage.min_population_share)
     for code in FRACTION_CODES:
         fraction = rules.fraction(code)

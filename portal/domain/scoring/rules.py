@@ -43,6 +43,16 @@ class PlanRuleError(ScoringInputError):
         self.field = field_name
 
 
+# The coverage minimum's whole-number fields (its population share is the one fraction).
+COVERAGE_COUNTS = (
+    "min_reports",
+    "min_partners",
+    "max_unverified_days",
+    "max_overdue_reports",
+    "max_disruptions",
+)
+
+
 @dataclass(frozen=True)
 class CoverageMinimum:
     """The least monitoring a period needs before silence may count as a clean record.
@@ -61,13 +71,7 @@ class CoverageMinimum:
     max_disruptions: int = 0
 
     def check(self) -> None:
-        for name in (
-            "min_reports",
-            "min_partners",
-            "max_unverified_days",
-            "max_overdue_reports",
-            "max_disruptions",
-        ):
+        for name in COVERAGE_COUNTS:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise PlanRuleError(f"coverage.{name}", "must be a whole number, 0 or more")
