@@ -48,9 +48,13 @@ $(AXE): package.json package-lock.json
 assets: $(VENV)/.installed
 	@$(BIN)/python -m portal.web.assets >/dev/null
 
-compile-translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile --statistics -d translations 2>&1 | grep -v '^compiling' || true
-	@$(BIN)/pybabel compile -d translations >/dev/null
+# One catalog compiled when its .po is newer than its .mo: two `make test` side by side (.ci/run)
+# find them done and never rewrite a catalog the other run is reading.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+compile-translations: $(MO_FILES)
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	@$(BIN)/pybabel compile --statistics -i $< -o $@.tmp 2>&1 | grep -v '^compiling' || true
+	@mv $@.tmp $@
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k lazy_gettext --sort-by-file \

@@ -141,6 +141,8 @@ def walk(page: Page, app: Flask, starts: list[str]) -> dict[str, str]:
     bool(os.environ.get("DATABASE_URL")),
     reason="pages are the same on either database: CI walks them once, in its SQLite run",
 )
+# About 150 page loads, each with an axe run: two minutes alone, more with CI's other run beside.
+@pytest.mark.timeout(600)
 def test_every_page_in_every_language_has_no_axe_violation(
     app: Flask, open_page: OpenPage, browser_record: BrowserRecord, axe_source: str
 ) -> None:
