@@ -92,6 +92,7 @@ from desk_report import (  # noqa: E402  bench/desk_report.py, beside this scrip
     openable_report,
     profile_page,
     provision_missing_desk_keys,
+    statement_times,
 )
 from sqlalchemy import and_, event, or_, select, text, tuple_  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
@@ -187,6 +188,7 @@ FORCES = {
 CHANNELS = {"web": 0.70, "sms": 0.20, "api": 0.10}
 
 REPORT_COLUMNS = (
+    "indicator_codes",
     "id",
     "public_id",
     "desk_id",
@@ -580,7 +582,7 @@ def load(
             columns = ", ".join(REPORT_COLUMNS)
             with cur.copy(f"COPY reports ({columns}) FROM STDIN") as copy:
                 for row, codes in report_rows(n, world, seed):
-                    copy.write_row(row)
+                    copy.write_row((",".join(sorted(codes)), *row))
                     for code in codes:
                         indicator_rows.append((len(indicator_rows) + 1, row[0], code))
             with cur.copy(
@@ -1161,6 +1163,9 @@ def main() -> None:
         "--page-runs", type=int, default=1, help="measure the report page this many times"
     )
     parser.add_argument(
+        "--statements", type=int, default=0, help="time each SQL statement over this many GETs"
+    )
+    parser.add_argument(
         "--profile-page", type=int, default=0, help="cProfile this many report page GETs"
     )
     args = parser.parse_args()
@@ -1403,6 +1408,8 @@ def report_page(
     print(f"({suggested} suggestions shown; load average after: {load_average()})")
     if args.profile_page:
         profile_page(get(path), args.profile_page)
+    if args.statements:
+        statement_times(get(path), args.statements)
 
 
 def measure_suggestions(bench: Bench, args: argparse.Namespace, label: str, report_id: int) -> None:
@@ -1426,11 +1433,9 @@ def measure_suggestions(bench: Bench, args: argparse.Namespace, label: str, repo
     captured: list[Any] = []
     shown = suggest(captured)
     # The candidates' SELECT (after the report, before it, sharing its unit or place: one
-    # statement), with the indicator codes aggregated per candidate.
+    # statement), each candidate's indicator codes read from its own row.
     statements = [
-        sql
-        for sql in (literal_sql(statement) for statement in captured)
-        if "report_indicators" in sql
+        sql for sql in (literal_sql(statement) for statement in captured) if "UNION ALL" in sql
     ]
     candidates = sum(len({row[0] for row in bench.fetch_raw(sql)}) for sql in statements)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import cProfile
 import pstats
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -144,6 +145,46 @@ def profile_page(get: Callable[[], None], repetitions: int, top: int = 25) -> No
     profiler.disable()
     print(f"\nProfile of {repetitions} report page GETs (cumulative seconds, top {top})")
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+
+
+def statement_times(get: Callable[[], None], repetitions: int) -> None:
+    """Each SQL statement of a report page GET, in order, with its median time on the cursor.
+
+    Timed from before to after the cursor's execute (the round trip and PostgreSQL's work,
+    not the fetch or the ORM's objects), over `repetitions` GETs after one warm-up.
+    """
+    import statistics
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    per_get: list[list[tuple[str, float]]] = []
+    started: list[float] = []
+
+    def before(*_args: object) -> None:
+        started.append(time.perf_counter())
+
+    def after(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        per_get[-1].append((" ".join(statement.split())[:90], time.perf_counter() - started.pop()))
+
+    event.listen(Engine, "before_cursor_execute", before)
+    event.listen(Engine, "after_cursor_execute", after)
+    try:
+        for _ in range(repetitions + 1):
+            per_get.append([])
+            get()
+    finally:
+        event.remove(Engine, "before_cursor_execute", before)
+        event.remove(Engine, "after_cursor_execute", after)
+    runs = per_get[1:]
+    count = min(len(run) for run in runs)
+    print(f"\nStatements of a report page GET (median of {len(runs)} GETs, ms on the cursor)")
+    total = 0.0
+    for index in range(count):
+        median = statistics.median(run[index][1] for run in runs)
+        total += median
+        print(f"  {1000 * median:6.2f}  {runs[0][index][0]}")
+    print(f"  {1000 * total:6.2f}  in all, {count} statements")
 
 
 assert NAMED > NAMED_BEYOND_WINDOW

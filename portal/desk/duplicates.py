@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, or_, sel
 from sqlalchemy.orm import Session
 
 from portal.desk.evidence import InPlay, Told, rank
-from portal.domain.models import Report, ReportIndicator
+from portal.domain.models import Report
 from portal.domain.months import shift_month
 from portal.domain.workflow import ReportStatus
 
@@ -40,7 +40,7 @@ class Suggestion:
 
 def told_by(report: Report) -> Told:
     """What a loaded report tells the comparison."""
-    codes = sorted({i.indicator_code for i in report.indicators}) or [report.primary_indicator]
+    codes = report.indicator_codes or report.primary_indicator
     return Told(
         report.id,
         report.region,
@@ -52,17 +52,13 @@ def told_by(report: Report) -> Told:
         report.language,
         report.organisation_id,
         report.created_day,
-        ",".join(codes),
+        codes,
     )
 
 
-# A candidate's indicator codes in one string (no code holds a comma), as `Told` has them.
-_CODES = func.coalesce(
-    select(func.aggregate_strings(ReportIndicator.indicator_code, ","))
-    .where(ReportIndicator.report_id == Report.id)
-    .scalar_subquery(),
-    Report.primary_indicator,
-).label("codes")
+# A candidate's indicator codes in one string (no code holds a comma), as `Told` has them: kept
+# on the report itself, so that a thousand candidates cost no look-up in `report_indicators`.
+_CODES = func.coalesce(Report.indicator_codes, Report.primary_indicator).label("codes")
 # What the suggestion query reads of each candidate, one row each: what it tells (`Told`), then
 # its incident and what the page would show of it. No sealed column, no ORM object (building a
 # thousand of those would cost more than the ranking).

@@ -8,6 +8,7 @@ reports no longer carry its state steps down there (issue 10.5).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -45,9 +46,15 @@ def incident_for(session: Session, user: User, public_id: str) -> IncidentCluste
 
 
 def region_choices(session: Session, user: User) -> list[tuple[str, str]]:
-    countries = sorted(set(session.scalars(select(Desk.country).where(Desk.id.in_(user.desk_ids)))))
+    """The regions of every country the verifier's desks cover."""
+    countries = session.scalars(select(Desk.country).where(Desk.id.in_(user.desk_ids)))
+    return country_regions(countries)
+
+
+def country_regions(countries: Iterable[str]) -> list[tuple[str, str]]:
+    """The regions of these countries as choices, in the reader's language."""
     choices: list[tuple[str, str]] = []
-    for country in countries:
+    for country in sorted(set(countries)):
         choices.extend((p.code, p.name) for p in regions(country, current_language()))
     return choices
 

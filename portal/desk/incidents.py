@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Integer, Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.models import ClusterState, IncidentCluster, Report
@@ -58,9 +59,52 @@ def parse_month(text: str | None) -> dt.date | None:
         return None
 
 
-def _listing(desk_ids: Iterable[int], filters: IncidentFilters) -> Select[Any]:
-    """Incidents with their report count and last activity: the latest of their reports' last
-    activity and the incident's own verification (or creation) day."""
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters a listing has: one statement, with bound values, is built for each."""
+
+    state: bool
+    indicator: bool
+    region: bool
+    month: bool
+    sort: IncidentSort
+    exclude: bool
+
+    @classmethod
+    def of(
+        cls,
+        filters: IncidentFilters,
+        sort: IncidentSort,
+        exclude: int | None,
+    ) -> _Shape:
+        return cls(
+            filters.state is not None,
+            bool(filters.indicator),
+            bool(filters.region),
+            filters.month is not None,
+            sort,
+            exclude is not None,
+        )
+
+
+def _values(
+    desk_ids: Iterable[int], filters: IncidentFilters, exclude: int | None, limit: int
+) -> dict[str, Any]:
+    return {
+        "desks": sorted(set(desk_ids)),
+        "state": filters.state,
+        "indicator": filters.indicator,
+        "region": filters.region,
+        "month": filters.month,
+        "exclude": exclude,
+        "limit": limit,
+    }
+
+
+@functools.cache
+def _listing_shape(shape: _Shape) -> Select[Any]:
+    # Built once per shape and kept: the page pays SQLAlchemy for building a statement with two
+    # correlated subqueries (and for its cache key) on every request otherwise.
     count = (
         select(func.count(Report.id))
         .where(Report.cluster_id == IncidentCluster.id)
@@ -76,17 +120,30 @@ def _listing(desk_ids: Iterable[int], filters: IncidentFilters) -> Select[Any]:
     own = func.coalesce(IncidentCluster.verified_day, IncidentCluster.created_day)
     activity = case((latest.is_(None), own), (own > latest, own), else_=latest)
     query = select(IncidentCluster, count, activity.label("activity")).where(
-        IncidentCluster.desk_id.in_(sorted(set(desk_ids)))
+        IncidentCluster.desk_id.in_(bindparam("desks", expanding=True))
     )
-    if filters.state is not None:
-        query = query.where(IncidentCluster.state == filters.state)
-    if filters.indicator:
-        query = query.where(IncidentCluster.indicator_code == filters.indicator)
-    if filters.region:
-        query = query.where(IncidentCluster.region == filters.region)
-    if filters.month is not None:
-        query = query.where(IncidentCluster.incident_month == filters.month)
-    return query
+    if shape.state:
+        query = query.where(IncidentCluster.state == bindparam("state"))
+    if shape.indicator:
+        query = query.where(IncidentCluster.indicator_code == bindparam("indicator"))
+    if shape.region:
+        query = query.where(IncidentCluster.region == bindparam("region"))
+    if shape.month:
+        query = query.where(IncidentCluster.incident_month == bindparam("month"))
+    if shape.exclude:
+        query = query.where(IncidentCluster.id != bindparam("exclude"))
+    if shape.sort == IncidentSort.WEIGHT:
+        query = query.order_by(IncidentCluster.weight.desc(), IncidentCluster.id.desc())
+    else:
+        query = query.order_by(query.selected_columns[2].desc(), IncidentCluster.id.desc())
+    return query.limit(bindparam("limit", type_=Integer))
+
+
+_REFS = (
+    select(Report.cluster_id, Report.public_id)
+    .where(Report.cluster_id.in_(bindparam("clusters", expanding=True)))
+    .order_by(Report.id)
+)
 
 
 def incident_list(
@@ -98,20 +155,12 @@ def incident_list(
     exclude: int | None = None,
     limit: int = LIST_LIMIT,
 ) -> list[IncidentRow]:
-    query = _listing(desk_ids, filters)
-    if exclude is not None:
-        query = query.where(IncidentCluster.id != exclude)
-    if sort == IncidentSort.WEIGHT:
-        query = query.order_by(IncidentCluster.weight.desc(), IncidentCluster.id.desc())
-    else:
-        query = query.order_by(query.selected_columns[2].desc(), IncidentCluster.id.desc())
-    rows = session.execute(query.limit(limit)).all()
+    query = _listing_shape(_Shape.of(filters, sort, exclude))
+    rows = session.execute(query, _values(desk_ids, filters, exclude, limit)).all()
     refs: dict[int, list[str]] = {}
     if rows:
         for cluster_id, public_id in session.execute(
-            select(Report.cluster_id, Report.public_id)
-            .where(Report.cluster_id.in_([row[0].id for row in rows]))
-            .order_by(Report.id)
+            _REFS, {"clusters": [row[0].id for row in rows]}
         ).all():
             found = refs.setdefault(cluster_id or 0, [])
             if len(found) < SHOWN_REFS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from portal import audit
 from portal.crypto import DataKey, Part, seal_part
@@ -45,7 +45,10 @@ class InvalidAction(Exception):
 
 
 def report_for(session: Session, user: User, public_id: str) -> Report:
-    report = session.scalar(select(Report).where(Report.public_id == public_id))
+    # Its indicators are read from `indicator_codes`: no second statement for the relationship.
+    report = session.scalar(
+        select(Report).where(Report.public_id == public_id).options(lazyload(Report.indicators))
+    )
     if report is None or report.desk_id not in user.desk_ids:
         raise NotFound()
     return report

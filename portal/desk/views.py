@@ -25,7 +25,7 @@ from portal.desk.forms import (
     PriorityForm,
     QuestionForm,
 )
-from portal.desk.incident_views import add_incident_routes, filters_from, region_choices
+from portal.desk.incident_views import add_incident_routes, country_regions, filters_from
 from portal.desk.incidents import IncidentFilters, incident_list
 from portal.desk.labels import (
     OPEN_STATES,
@@ -276,7 +276,8 @@ def make_blueprint(config: Config) -> Blueprint:
                 exclude=report.cluster_id,
                 limit=20,
             ),
-            "region_choices": region_choices(db(), user),
+            # The search finds incidents of the report's desk only: its country's regions.
+            "region_choices": country_regions([report.country]),
             "indicators": INDICATOR_CODES,
             "counted": cluster is not None and cluster.state in clusters.EVIDENCE_STATES,
             "opened": opened,
