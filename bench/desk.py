@@ -1381,12 +1381,12 @@ def report_page(
     # The same page with the suggestions left out: what the rest of the page costs, same run.
     import portal.desk.duplicates as duplicates
 
-    product = duplicates.suggest_duplicates
-    duplicates.suggest_duplicates = lambda *_args, **_kwargs: []  # type: ignore[assignment]
+    product = duplicates.start_suggesting
+    duplicates.start_suggesting = lambda *_args, **_kwargs: list  # type: ignore[assignment]
     try:
         bare = repeat(get(path), args.repetitions, args.case_seconds)
     finally:
-        duplicates.suggest_duplicates = product
+        duplicates.start_suggesting = product
     measure_suggestions(bench, args, "the same report, suggestions alone", report_id)
     header = f"{'request':<36} {'p50':>8} {'p95':>8} {'x healthz':>9}  p95<=30ms   n"
     print(header)

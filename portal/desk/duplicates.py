@@ -8,7 +8,8 @@ unsealed to suggest them and nothing is stored for them. How a pair is weighed l
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -102,19 +103,52 @@ def suggest_duplicates(
     On a busy desk that is a few days of arrivals, so reports that share the report's unit or
     place key are added from the whole three months (the latest NAMED_BEYOND_WINDOW of them).
     """
-    found = session.connection().execute(
-        _CANDIDATES,
-        {
-            "desk": report.desk_id,
-            "report": report.id,
-            "low": shift_month(report.incident_month, -1),
-            "high": shift_month(report.incident_month, 1),
-            "later": window // 2,
-            "window": window,
-            "unit": report.unit_key,  # NULL matches nothing
-            "place": report.place_key,
-        },
-    ).all()
+    found = session.connection().execute(_CANDIDATES, _values(report, window)).all()
+    return _best(report, found, limit)
+
+
+def start_suggesting(
+    session: Session, report: Report, *, limit: int = 5, window: int = 1000
+) -> Callable[[], list[Suggestion]]:
+    """`suggest_duplicates`, with its candidates read while the caller goes on; call the result
+    for the suggestions.
+
+    On PostgreSQL the candidates' SELECT runs on a connection of its own in a worker thread: the
+    report page builds its forms and incident list while the database reads and sends a thousand
+    rows. It reads committed rows only, as the page's own transaction would after its commit.
+    Elsewhere (SQLite: one writer, and a test database may be one shared connection) it runs
+    when called, on the session's connection.
+    """
+    engine = session.get_bind()
+    if engine.dialect.name != "postgresql":
+        return lambda: suggest_duplicates(session, report, limit=limit, window=window)
+    pending = _READERS.submit(_candidates, engine, _values(report, window))
+    return lambda: _best(report, pending.result(), limit)
+
+
+# Two reads at once per gunicorn thread at most; a thread waits on the database, not the CPU.
+_READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="candidates")
+
+
+def _candidates(engine: Any, values: dict[str, Any]) -> Sequence[Sequence[Any]]:
+    with engine.connect() as connection:
+        return connection.execute(_CANDIDATES, values).all()  # type: ignore[no-any-return]
+
+
+def _values(report: Report, window: int) -> dict[str, Any]:
+    return {
+        "desk": report.desk_id,
+        "report": report.id,
+        "low": shift_month(report.incident_month, -1),
+        "high": shift_month(report.incident_month, 1),
+        "later": window // 2,
+        "window": window,
+        "unit": report.unit_key,  # NULL matches nothing
+        "place": report.place_key,
+    }
+
+
+def _best(report: Report, found: Sequence[Sequence[Any]], limit: int) -> list[Suggestion]:
     rows: dict[int, Sequence[Any]] = {}
     for row in found:  # a named candidate may be in the window too
         rows.setdefault(row[0], row)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import format_percent, gettext
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from portal.domain.catalogue import FORCE_BRANCHES, INFORMATION_CREDIBILITY, SOURCE_RELIABILITY
@@ -36,8 +36,9 @@ def status_choices(targets: Iterable[ReportStatus]) -> list[tuple[str, str]]:
     return [(s.value, str(gettext(STAFF_LABELS[s]))) for s in ReportStatus if s in set(targets)]
 
 
-def _granted_verifiers(wanted: set[int], *columns: Any) -> Select[*tuple[Any, ...]]:
-    """`columns` and the desk of every membership of an active verifier in `wanted`."""
+def _granted_verifiers(wanted: Any, *columns: Any) -> Select[*tuple[Any, ...]]:
+    """`columns` and the desk of every membership of an active verifier in `wanted` (desk ids,
+    or a bound parameter that will hold them)."""
     return (
         select(*columns, DeskMembership.desk_id)
         .join(DeskMembership, DeskMembership.user_id == User.id)
@@ -66,10 +67,16 @@ def desk_verifiers(session: Session, desk_ids: Iterable[int]) -> list[User]:
     return [people[i] for i in people if desks_of[i] >= wanted]
 
 
+# Built once: every report page asks it.
+_DESK_VERIFIERS = _granted_verifiers(
+    bindparam("desks", expanding=True), User.id, User.display_name
+)
+
+
 def assignee_choices(session: Session, desk_id: int) -> list[tuple[str, str]]:
     """The desk's verifiers as choices: two columns, not User objects (each would load its roles
     and desks as well, on every report page)."""
-    verifiers = session.execute(_granted_verifiers({desk_id}, User.id, User.display_name))
+    verifiers = session.execute(_DESK_VERIFIERS, {"desks": [desk_id]})
     return [("", str(gettext("Nobody")))] + [(str(i), name) for i, name, _desk in verifiers]
 
 

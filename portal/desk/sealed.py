@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal.blobs import read_blob
@@ -58,14 +58,22 @@ class OpenedReport:
     notes: tuple[OpenedNote, ...]
 
 
+# Built once: the report page reads them on every visit.
+_DESK_WRAPS = select(ReportKeyWrap).where(
+    ReportKeyWrap.report_id == bindparam("report"), ReportKeyWrap.holder == KeyHolder.DESK
+)
+_MESSAGES = select(Message).where(Message.report_id == bindparam("report")).order_by(Message.id)
+_NOTES = (
+    select(VerifierNote)
+    .where(VerifierNote.report_id == bindparam("report"))
+    .order_by(VerifierNote.id)
+)
+
+
 def data_key_for(session: Session, report: Report, unlocked: dict[int, UnlockedDeskKey]) -> DataKey:
     if report.shredded:
         raise CannotOpen("the report's content was destroyed by retention")
-    wraps = session.scalars(
-        select(ReportKeyWrap).where(
-            ReportKeyWrap.report_id == report.id, ReportKeyWrap.holder == KeyHolder.DESK
-        )
-    ).all()
+    wraps = session.scalars(_DESK_WRAPS, {"report": report.id}).all()
     for wrap in wraps:
         key = unlocked.get(wrap.desk_key_id or -1)
         if key is None:
@@ -100,9 +108,7 @@ def open_report(
                 m,
                 open_part(key, report.public_id, Part.message(m.public_id), m.body_sealed).decode(),
             )
-            for m in session.scalars(
-                select(Message).where(Message.report_id == report.id).order_by(Message.id)
-            )
+            for m in session.scalars(_MESSAGES, {"report": report.id})
         )
         notes = tuple(
             OpenedNote(
@@ -111,11 +117,7 @@ def open_report(
                     key, report.public_id, Part.verifier_note(n.public_id), n.body_sealed
                 ).decode(),
             )
-            for n in session.scalars(
-                select(VerifierNote)
-                .where(VerifierNote.report_id == report.id)
-                .order_by(VerifierNote.id)
-            )
+            for n in session.scalars(_NOTES, {"report": report.id})
         )
     except SealingError as error:
         raise CannotOpen(f"sealed content does not authenticate: {type(error).__name__}") from error

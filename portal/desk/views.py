@@ -260,6 +260,8 @@ def make_blueprint(config: Config) -> Blueprint:
 
     def _report_context(user: User, opened: Any) -> dict[str, Any]:
         report: Report = opened.report
+        # First: the candidates are read while the rest of the page is built.
+        suggestions = duplicates.start_suggesting(db(), report)
         cluster = db().get(IncidentCluster, report.cluster_id) if report.cluster_id else None
         default = IncidentFilters(
             indicator=report.primary_indicator, region=report.region, month=report.incident_month
@@ -284,7 +286,7 @@ def make_blueprint(config: Config) -> Blueprint:
             "report": report,
             "work": work_fields(report, assignee_choices(db(), report.desk_id)),
             "cluster": cluster,
-            "suggestions": duplicates.suggest_duplicates(db(), report),
+            "suggestions": suggestions(),
             "user": user,
         }
 

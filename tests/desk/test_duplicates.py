@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.desk.duplicates import suggest_duplicates
+from portal.desk.duplicates import start_suggesting, suggest_duplicates
 from portal.desk.service import transition
 from portal.domain.catalogue import reporter_choice
 from portal.domain.models import Report, User
@@ -63,6 +63,11 @@ def test_suggestions_find_the_other_reports_of_the_same_event(
     )
     assert figures.true_pairs > 300
     assert figures.recall >= REQUIRED_RECALL, f"recall@{SHOWN} {figures.recall:.3f}"
+    # The report page reads the candidates while it builds the rest (on PostgreSQL in a thread,
+    # on a connection of its own): it must suggest the same.
+    for report_id in list(reports)[::23]:
+        page = start_suggesting(session, reports[report_id], limit=WIDER)()
+        assert page == suggest_duplicates(session, reports[report_id], limit=WIDER)
 
 
 def test_the_same_account_twice_is_the_first_suggestion_and_nothing_foreign_is_offered(
