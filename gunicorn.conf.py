@@ -20,6 +20,14 @@ proc_name = "compact-watch"
 logger_class = "portal.web.gunicorn_logging.RedactingLogger"
 
 
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """The worker has loaded the app: keep the garbage collector off what it loaded
+    (portal/web/worker.py)."""
+    from portal.web.worker import settle
+
+    settle()
+
+
 def when_ready(server):  # type: ignore[no-untyped-def]
     """With PORTAL_SAY_ADDRESS=1 (`make run`), say where the portal really listens.
 

@@ -126,6 +126,7 @@ from portal.domain.models import (  # noqa: E402
 from portal.domain.workflow import ReportStatus  # noqa: E402
 from portal.i18n.places import regions  # noqa: E402
 from portal.provision.accounts import NewAccount, create_account  # noqa: E402
+from portal.web.worker import settle as settle_worker  # noqa: E402
 
 HOST = "127.0.0.1"  # the only server this bench ever talks to
 DATABASE = "cw_bench_desk"  # the default; --database names another (dropped and made again)
@@ -1245,6 +1246,8 @@ def run(args: argparse.Namespace, server: str, url: str, instance: Path) -> None
         world.verifier_id,
         PASSWORD,
     )
+    # As each gunicorn worker does once it has loaded the app (gunicorn.conf.py).
+    settle_worker()
     if args.report_page_only:
         client = signed_in_client(app, bench)
         for _ in range(args.page_runs):

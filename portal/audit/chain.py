@@ -64,6 +64,11 @@ def event_hash(event: AuditEvent) -> str:
     ).hexdigest()
 
 
+# Built once: every opened report appends an event.
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+
+
 def record(
     session: Session,
     *,
@@ -81,8 +86,8 @@ def record(
     """
     if session.get_bind().dialect.name == "postgresql":
         # Two appends racing would both chain onto the same predecessor; serialise them.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
-    last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+        session.execute(_LOCK, {"key": _APPEND_LOCK})
+    last = session.scalar(_LAST_HASH)
     event = AuditEvent(
         day=day or today(),
         actor_id=actor_id,

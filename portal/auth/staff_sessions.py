@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from portal.crypto import PrivateKey, SessionUnlockFailed, SessionVault
@@ -100,6 +100,9 @@ def start_session(
     return token, record
 
 
+_BY_ID_HASH = select(StaffSession).where(StaffSession.id_hash == bindparam("id_hash"))
+
+
 def resume_session(
     session: Session, token: SessionToken, *, now: dt.datetime | None = None
 ) -> StaffSession | None:
@@ -108,9 +111,7 @@ def resume_session(
     The idle expiry moves only when it would move to a later slot, so at most one write per slot
     and session, and none that dates a request to the second."""
     now = now or utcnow()
-    record = session.execute(
-        select(StaffSession).where(StaffSession.id_hash == token.id_hash)
-    ).scalar_one_or_none()
+    record = session.execute(_BY_ID_HASH, {"id_hash": token.id_hash}).scalar_one_or_none()
     if record is None:
         return None
     if record.expires_at <= now or record.idle_until <= now:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
 from portal import audit
@@ -44,11 +44,17 @@ class InvalidAction(Exception):
     """The action's input is not acceptable (bad grade, empty message)."""
 
 
+# Built once: every report page and action runs it. Its indicators are read from
+# `indicator_codes`: no second statement for the relationship.
+_BY_PUBLIC_ID = (
+    select(Report)
+    .where(Report.public_id == bindparam("public_id"))
+    .options(lazyload(Report.indicators))
+)
+
+
 def report_for(session: Session, user: User, public_id: str) -> Report:
-    # Its indicators are read from `indicator_codes`: no second statement for the relationship.
-    report = session.scalar(
-        select(Report).where(Report.public_id == public_id).options(lazyload(Report.indicators))
-    )
+    report = session.scalar(_BY_PUBLIC_ID, {"public_id": public_id})
     if report is None or report.desk_id not in user.desk_ids:
         raise NotFound()
     return report

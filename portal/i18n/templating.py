@@ -6,13 +6,15 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, request, url_for
+from babel.support import NullTranslations
+from flask import Flask, Response, current_app, g, request, url_for
 from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
     format_percent,
     get_locale,
+    get_translations,
     gettext,
 )
 from werkzeug.routing import BuildError
@@ -127,9 +129,36 @@ def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
+def request_catalog() -> NullTranslations:
+    """The message catalog of the request's locale, looked up once per request and locale.
+
+    Flask-Babel finds it again on every `_()` of a template (its context, its domain, the
+    locale's name, its cache): a desk page says some sixty things. Kept with the locale it was
+    found for, so a changed locale finds its own.
+    """
+    locale = get_locale()
+    if locale is None:  # no request or app context: Flask-Babel's answer (no translation)
+        catalog: NullTranslations = get_translations()
+        return catalog
+    kept: tuple[object, NullTranslations] | None = g.get("_portal_catalog")
+    if kept is None or kept[0] is not locale:
+        kept = (locale, get_translations())
+        g._portal_catalog = kept
+    return kept[1]
+
+
 def install_i18n(app: Flask, remember_choice: Callable[[], bool] = lambda: True) -> None:
     """`remember_choice` says whether this request may keep the chosen language in a cookie
     (reporter pages may not: docs/security.md, "A seized phone")."""
+    # Templates' `_()` and `ngettext()` as Flask-Babel installs them, with the catalog found once
+    # per request (`request_catalog`).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: request_catalog().ugettext(s),
+        ngettext=lambda s, p, n: request_catalog().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_catalog().unpgettext(c, s, p, n),
+    )
 
     @app.context_processor
     def _language_context() -> dict[str, Any]:

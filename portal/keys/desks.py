@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from portal.crypto import (
@@ -124,19 +124,22 @@ class UnlockedDeskKey:
     key: DeskKey
 
 
+# Built once: every desk page runs one of them.
+_HELD = (
+    select(DeskKeyWrap, DeskKeyRow)
+    .join(DeskKeyRow, DeskKeyRow.id == DeskKeyWrap.desk_key_id)
+    .where(DeskKeyWrap.user_id == bindparam("user"))
+)
+_HELD_OF_DESK = _HELD.where(DeskKeyRow.desk_id == bindparam("desk"))
+
+
 def unlock_desk_keys(
     session: Session, user: User, personal: PrivateKey, desk_id: int | None = None
 ) -> dict[int, UnlockedDeskKey]:
     """Every desk key version this person holds a wrap for, by DeskKey row id."""
-    query = (
-        select(DeskKeyWrap, DeskKeyRow)
-        .join(DeskKeyRow, DeskKeyRow.id == DeskKeyWrap.desk_key_id)
-        .where(DeskKeyWrap.user_id == user.id)
-    )
-    if desk_id is not None:
-        query = query.where(DeskKeyRow.desk_id == desk_id)
+    query = _HELD if desk_id is None else _HELD_OF_DESK
     unlocked: dict[int, UnlockedDeskKey] = {}
-    for wrap, row in session.execute(query).all():
+    for wrap, row in session.execute(query, {"user": user.id, "desk": desk_id}).all():
         key = unwrap_desk_key(wrap.wrapped_private_key, personal, expect=KeyId.parse(row.key_id))
         unlocked[row.id] = UnlockedDeskKey(row.id, row.desk_id, key)
     return unlocked

@@ -14,7 +14,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal.crypto import DeskKey, KeyId, PrivateKey, PublicKey, SealingError
@@ -63,29 +63,36 @@ def provide_match_key(session: Session, desk: Desk, new_row: DeskKeyRow) -> None
         session.flush()
 
 
+# One statement, built once (every opened report runs it): the copies this verifier can open, the
+# desk's code, and whether an active version still lacks a copy (then, and only then, those
+# versions are read and given one).
+_MISSING = (
+    select(DeskKeyRow.id)
+    .where(
+        DeskKeyRow.desk_id == bindparam("desk"),
+        DeskKeyRow.active.is_(True),
+        DeskKeyRow.id.not_in(
+            select(DeskMatchKey.desk_key_id).where(DeskMatchKey.desk_id == bindparam("desk"))
+        ),
+    )
+    .exists()
+)
+_COPIES = (
+    select(DeskMatchKey.desk_key_id, DeskMatchKey.sealed_key, Desk.code, _MISSING)
+    .join(Desk, Desk.id == DeskMatchKey.desk_id)
+    .where(
+        DeskMatchKey.desk_id == bindparam("desk"),
+        DeskMatchKey.desk_key_id.in_(bindparam("held", expanding=True)),
+    )
+)
+
+
 def match_key_for(
     session: Session, desk_id: int, unlocked: dict[int, UnlockedDeskKey]
 ) -> bytes | None:
     """The desk's match key, opened with one of the verifier's unlocked desk keys; None if none of
     them holds a copy (or the copy does not open). Versions without a copy get one on the way."""
-    # One statement: the copies this verifier can open, the desk's code, and whether an active
-    # version still lacks a copy (then, and only then, those versions are read and given one).
-    missing = (
-        select(DeskKeyRow.id)
-        .where(
-            DeskKeyRow.desk_id == desk_id,
-            DeskKeyRow.active.is_(True),
-            DeskKeyRow.id.not_in(
-                select(DeskMatchKey.desk_key_id).where(DeskMatchKey.desk_id == desk_id)
-            ),
-        )
-        .exists()
-    )
-    rows = session.execute(
-        select(DeskMatchKey.desk_key_id, DeskMatchKey.sealed_key, Desk.code, missing)
-        .join(Desk, Desk.id == DeskMatchKey.desk_id)
-        .where(DeskMatchKey.desk_id == desk_id, DeskMatchKey.desk_key_id.in_(list(unlocked)))
-    ).all()
+    rows = session.execute(_COPIES, {"desk": desk_id, "held": list(unlocked)}).all()
     for desk_key_id, sealed_key, desk_code, lacking in rows:
         key = unlocked[desk_key_id].key
         try:
