@@ -114,16 +114,25 @@ def start_suggesting(
     for the suggestions.
 
     On PostgreSQL the candidates' SELECT runs on a connection of its own in a worker thread: the
-    report page builds its forms and incident list while the database reads and sends a thousand
-    rows. It reads committed rows only, as the page's own transaction would after its commit.
-    Elsewhere (SQLite: one writer, and a test database may be one shared connection) it runs
-    when called, on the session's connection.
+    report page opens the report and builds its forms and incident list while the database reads
+    and sends a thousand rows. It reads committed rows only, as the page's own transaction would
+    after its commit. If the report's keyed unit or place changed meanwhile (the open that makes
+    them), the candidates that share them are read again, then. Elsewhere (SQLite: one writer,
+    and a test database may be one shared connection) it all runs when called, on the session's
+    connection.
     """
     engine = session.get_bind()
     if engine.dialect.name != "postgresql":
         return lambda: suggest_duplicates(session, report, limit=limit, window=window)
-    pending = _READERS.submit(_candidates, engine, _values(report, window))
-    return lambda: _best(report, pending.result(), limit)
+    values = _values(report, window)
+    pending = _READERS.submit(_candidates, engine, values)
+
+    def finish() -> list[Suggestion]:
+        if (report.unit_key, report.place_key) != (values["unit"], values["place"]):
+            return suggest_duplicates(session, report, limit=limit, window=window)
+        return _best(report, pending.result(), limit)
+
+    return finish
 
 
 # Two reads at once per gunicorn thread at most; a thread waits on the database, not the CPU.

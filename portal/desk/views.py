@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -250,18 +251,20 @@ def make_blueprint(config: Config) -> Blueprint:
         user = signed_in_user()
         session = db()
         found = service.report_for(session, user, public_id)
+        # The duplicate candidates are read while the report is opened and the page is built.
+        suggestions = duplicates.start_suggesting(session, found)
         try:
             opened = service.open_for(session, user, found, _unlocked(found.desk_id))
         except CannotOpen:
             session.commit()  # the attempt is audit-logged too
             return render_template("desk/cannot_open.html", report=found), 409
         session.commit()
-        return render_template("desk/report.html", **_report_context(user, opened))
+        return render_template("desk/report.html", **_report_context(user, opened, suggestions))
 
-    def _report_context(user: User, opened: Any) -> dict[str, Any]:
+    def _report_context(
+        user: User, opened: Any, suggestions: Callable[[], list[duplicates.Suggestion]]
+    ) -> dict[str, Any]:
         report: Report = opened.report
-        # First: the candidates are read while the rest of the page is built.
-        suggestions = duplicates.start_suggesting(db(), report)
         cluster = db().get(IncidentCluster, report.cluster_id) if report.cluster_id else None
         default = IncidentFilters(
             indicator=report.primary_indicator, region=report.region, month=report.incident_month

@@ -105,3 +105,23 @@ def test_the_same_account_twice_is_the_first_suggestion_and_nothing_foreign_is_o
         offered
     )
     assert [s.score for s in suggested] == sorted((s.score for s in suggested), reverse=True)
+
+
+def test_keyed_names_made_while_the_candidates_are_read_are_searched_again(
+    session: Session, file_report: FileReport
+) -> None:
+    """The report page starts reading candidates before the open that makes the report's keyed
+    names; a report beyond the window that shares them must still be found."""
+    told = {"choices": ("HR-1.torture",), "month": month_ago(2), "region": "IQ-NI", "force": "army"}
+    named = file_report(unit="54th Brigade", **told).report
+    for _ in range(3):  # arrivals between them: with a window of 2, `named` lies outside it
+        file_report(choices=("IC-1.checkpoint-money",), month=month_ago(2), region="IQ-BA")
+    target = file_report(unit="54th Brigade", opened=False, **told).report
+    assert target.unit_key is None and named.unit_key is not None
+
+    pending = start_suggesting(session, target, window=2)
+    target.unit_key = named.unit_key  # what opening it does (portal/desk/matching.py)
+    session.commit()
+    suggested = pending()
+    assert named.id in {s.report.id for s in suggested}
+    assert suggested == suggest_duplicates(session, target, window=2)
