@@ -62,6 +62,9 @@ class OpenedReport:
 _DESK_WRAPS = select(ReportKeyWrap).where(
     ReportKeyWrap.report_id == bindparam("report"), ReportKeyWrap.holder == KeyHolder.DESK
 )
+_ATTACHMENTS = (
+    select(Attachment).where(Attachment.report_id == bindparam("report")).order_by(Attachment.id)
+)
 _MESSAGES = select(Message).where(Message.report_id == bindparam("report")).order_by(Message.id)
 _NOTES = (
     select(VerifierNote)
@@ -101,7 +104,7 @@ def open_report(
         )
         attachments = tuple(
             open_attachment_meta(key, report, a)
-            for a in sorted(report.attachments, key=lambda a: a.id)
+            for a in session.scalars(_ATTACHMENTS, {"report": report.id})
         )
         messages = tuple(
             OpenedMessage(

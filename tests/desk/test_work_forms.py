@@ -60,4 +60,6 @@ def test_the_fields_follow_the_language_and_every_form_has_a_fresh_token(
     tokens = TOKEN.findall(english) + TOKEN.findall(again)
     assert len(tokens) == 12  # six forms, two pages
     assert len(set(tokens)) == 12  # masked anew for each form
-    assert len({unmask(t) for t in tokens}) == 1  # all the session's one token
+    # All the session's one token. Flask-WTF signs it with the time in seconds, so two pages
+    # made across a second's boundary carry it signed twice: compare what was signed.
+    assert len({unmask(t).split(".")[0] for t in tokens}) == 1
