@@ -1391,6 +1391,7 @@ def report_page(
     finally:
         duplicates.start_suggesting = product
     measure_suggestions(bench, args, "the same report, suggestions alone", report_id)
+    one_connection(bench, report_id)
     header = f"{'request':<36} {'p50':>8} {'p95':>8} {'x healthz':>9}  p95<=30ms   n"
     print(header)
     print("-" * len(header))
@@ -1413,6 +1414,24 @@ def report_page(
         profile_page(get(path), args.profile_page)
     if args.statements:
         statement_times(get(path), args.statements)
+
+
+def one_connection(bench: Bench, report_id: int, calls: int = 25) -> None:
+    """`suggest_duplicates` again and again in one session, so on one connection: psycopg
+    prepares the statement after five runs, and PostgreSQL could then switch to a plan made for
+    any values (portal/database.py sets plan_cache_mode against it). A cliff shows here."""
+    times: list[float] = []
+    with bench.database.sessions() as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        for _ in range(calls):
+            started = time.perf_counter()
+            suggest_duplicates(session, report)
+            times.append(time.perf_counter() - started)
+    print(
+        f"  {calls} calls on one connection: first five p50 {ms(statistics.median(times[:5]))}, "
+        f"the rest p50 {ms(statistics.median(times[5:]))}, slowest {ms(max(times[5:]))} ms"
+    )
 
 
 def measure_suggestions(bench: Bench, args: argparse.Namespace, label: str, report_id: int) -> None:
