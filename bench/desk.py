@@ -1,7 +1,7 @@
 """What the desk queue costs with a million reports in PostgreSQL, against its own raw SQL.
 
 Run: .venv/bin/python bench/desk.py [--try-indexes] [--keep] [--reuse] [--skip-http]
-     [--report-page-only] [--page-runs 1] [--profile-page 0]
+     [--report-page-only] [--page-runs 1] [--profile-page 0] [--statements 0]
      [--reports 1000000] [--repetitions 50] [--case-seconds 6]
      [--server postgresql://postgres@127.0.0.1:5432] [--database cw_bench_desk]
 
@@ -41,7 +41,11 @@ place key) and `GET /desk/reports/<id>` is timed through the same signed-in clie
 /healthz, with the client process's CPU per page, the same page with `suggest_duplicates`
 stubbed out, and the suggestions of that report alone; the issue 14.5 target is p95 <= 30 ms.
 --report-page-only measures only this (--page-runs times), --profile-page N prints where N page
-GETs spend their time.
+GETs spend their time, --statements N each SQL statement's median time on the cursor over N
+GETs (the candidates, read on their own thread, marked apart). The suggestions are also run 25
+times on one connection: a jump after the fifth would be PostgreSQL's plan for any values of a
+prepared statement (portal/database.py). Before measuring, the process settles its garbage
+collector as each gunicorn worker does (portal/web/worker.py).
 
 --try-indexes: candidate indexes are created in this database only (never in a model or a
 migration), the cases measured again, before/after printed with EXPLAIN of the slowest, and the
