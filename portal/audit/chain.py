@@ -92,30 +92,19 @@ def record(
         # Two appends racing would both chain onto the same predecessor; serialise them.
         session.execute(_LOCK, {"key": _APPEND_LOCK})
     last = session.scalar(_LAST_HASH)
-    event = AuditEvent(
-        day=day or today(),
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        detail=dict(detail or {}),
-        prev_hash=last or GENESIS,
-    )
+    values: dict[str, Any] = {
+        "day": day or today(),
+        "actor_id": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "detail": dict(detail or {}),
+        "prev_hash": last or GENESIS,
+    }
+    event = AuditEvent(**values)
     event.hash = event_hash(event)
     session.flush()  # what the caller changed goes first, as it always has
-    written = session.execute(
-        _APPEND,
-        {
-            "day": event.day,
-            "actor_id": event.actor_id,
-            "action": event.action,
-            "object_type": event.object_type,
-            "object_id": event.object_id,
-            "detail": event.detail,
-            "prev_hash": event.prev_hash,
-            "hash": event.hash,
-        },
-    )
+    written = session.execute(_APPEND, {**values, "hash": event.hash})
     event.id = written.inserted_primary_key[0]  # type: ignore[attr-defined]
     return event
 

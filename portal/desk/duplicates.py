@@ -41,7 +41,6 @@ class Suggestion:
 
 def told_by(report: Report) -> Told:
     """What a loaded report tells the comparison."""
-    codes = report.indicator_codes or report.primary_indicator
     return Told(
         report.id,
         report.region,
@@ -53,7 +52,7 @@ def told_by(report: Report) -> Told:
         report.language,
         report.organisation_id,
         report.created_day,
-        codes,
+        ",".join(report.codes),
     )
 
 
@@ -135,7 +134,7 @@ def start_suggesting(
     return finish
 
 
-# Two reads at once per gunicorn thread at most; a thread waits on the database, not the CPU.
+# One reader per gunicorn thread (4 by default): each waits on the database, not on a core.
 _READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="candidates")
 
 
